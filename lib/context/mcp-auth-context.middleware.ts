@@ -1,0 +1,12 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { McpAuthContext } from './mcp-auth-context.js';
+
+/** Opens the per-request `McpAuthContext` slot that the guard fills; applied by `McpAuthModule` to every route. */
+@Injectable()
+export class McpAuthContextMiddleware implements NestMiddleware {
+  constructor(private readonly context: McpAuthContext) {}
+
+  use(_req: unknown, _res: unknown, next: () => void): void {
+    this.context.runWithSlot(next);
+  }
+}

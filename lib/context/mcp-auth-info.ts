@@ -1,0 +1,29 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+
+/**
+ * What the module knows about the caller of a request, after verification.
+ *
+ * It is the MCP SDK's `AuthInfo` (so the SDK's transports hand it to tool handlers as `extra.authInfo`) plus
+ * the fields a resource server needs. `token` is there for the application's own use only: never forward it
+ * to another service (token passthrough is forbidden, R24), never log it.
+ */
+export interface McpAuthInfo extends AuthInfo {
+  /** The raw access token (`AuthInfo.token`). Do not log it, do not forward it. */
+  token: string;
+  /** `client_id` (RFC 9068), or `azp`/`cid`/`appid` for providers that use those. Empty string when absent. */
+  clientId: string;
+  /** Granted scopes, deduplicated, from `scope`, `scp` or `scopes`. */
+  scopes: string[];
+  /** `exp`, seconds since the epoch. */
+  expiresAt?: number;
+  /** The resource identifier (RFC 8707) this request was verified for. */
+  resource?: URL;
+  /** `iss`: the authorization server that issued the token. */
+  issuer: string;
+  /** `sub`: the end user (or client, for client credentials). */
+  subject?: string;
+  /** `aud`, always as an array. */
+  audience: string[];
+  /** Every claim of the token (or of the introspection response). */
+  claims: Record<string, unknown>;
+}

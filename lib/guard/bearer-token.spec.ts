@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import { McpAuthError } from '../errors/mcp-auth.error.js';
+import { extractBearerToken } from './bearer-token.js';
+
+function req(authorization: string[] = [], extra: Record<string, unknown> = {}): IncomingMessage {
+  const headers: Record<string, string> = {};
+  if (authorization.length) headers.authorization = authorization[0];
+  return { headers, headersDistinct: authorization.length ? { authorization } : {}, ...extra } as never;
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as McpAuthError).code;
+  }
+  return undefined;
+}
+
+describe('extractBearerToken', () => {
+  it('returns the token of "Bearer <token>" with a case-insensitive scheme', () => {
+    expect(extractBearerToken(req(['Bearer abc.def.ghi']))).toBe('abc.def.ghi');
+    expect(extractBearerToken(req(['bearer abc']))).toBe('abc');
+    expect(extractBearerToken(req(['BEARER  abc-_~+/=']))).toBe('abc-_~+/=');
+  });
+
+  it('R7: no Authorization header, or another scheme, is a missing token', () => {
+    expect(codeOf(() => extractBearerToken(req()))).toBe('ERR_MISSING_TOKEN');
+    expect(codeOf(() => extractBearerToken(req(['Basic dXNlcjpwYXNz'])))).toBe('ERR_MISSING_TOKEN');
+  });
+
+  it('R10: two Authorization headers are an invalid request', () => {
+    expect(codeOf(() => extractBearerToken(req(['Bearer a', 'Bearer b'])))).toBe('ERR_INVALID_REQUEST');
+  });
+
+  it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer\ta'], ['Bearer tökén'], ['Bearer a=b']])(
+    'R10: a malformed bearer header %j is an invalid request',
+    (header) => {
+      expect(codeOf(() => extractBearerToken(req([header])))).toBe('ERR_INVALID_REQUEST');
+    },
+  );
+
+  it('R23: a token in the query string is refused, alone or beside the header', () => {
+    expect(codeOf(() => extractBearerToken(req([], { query: { access_token: 'x' } })))).toBe(
+      'ERR_INVALID_REQUEST',
+    );
+    expect(codeOf(() => extractBearerToken(req(['Bearer a'], { query: { access_token: 'a' } })))).toBe(
+      'ERR_INVALID_REQUEST',
+    );
+  });
+
+  it('R23: a token in a form-encoded body is refused; a JSON field of that name is not a token', () => {
+    const form = req(['Bearer a'], { body: { access_token: 'a' } });
+    form.headers['content-type'] = 'application/x-www-form-urlencoded';
+    expect(codeOf(() => extractBearerToken(form))).toBe('ERR_INVALID_REQUEST');
+    const json = req(['Bearer a'], { body: { access_token: 'a' } });
+    json.headers['content-type'] = 'application/json';
+    expect(extractBearerToken(json)).toBe('a');
+  });
+});

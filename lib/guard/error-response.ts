@@ -1,0 +1,48 @@
+import { McpAuthError } from '../errors/mcp-auth.error.js';
+import type { ResolvedResource } from '../options/resolve-options.js';
+import { buildChallenge } from './challenge.js';
+
+/** Status, headers and JSON body that answer a refused request. */
+export interface AuthErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: string; error_description: string };
+}
+
+/**
+ * Maps an `McpAuthError` to its answer: 401 with `Bearer resource_metadata` and no `error` when no token was sent
+ * (R7); 401 `invalid_token` (R8); 400 `invalid_request` (R10); 403 `insufficient_scope` (R13); 503 with
+ * `Retry-After` when the provider is down. Every challenge carries `resource_metadata`, built from configuration
+ * (R12), and `scope` where the needed scopes are known (R9). The description never contains the token (R25).
+ */
+export function errorResponse(
+  error: McpAuthError,
+  resource: ResolvedResource,
+  scope?: readonly string[],
+): AuthErrorResponse {
+  const oauthError = error.oauthError;
+  const description = error.message;
+  const headers: Record<string, string> = {};
+  if (error.code === 'ERR_PROVIDER_UNAVAILABLE') {
+    headers['Retry-After'] = String(error.retryAfter ?? 5);
+  } else {
+    headers['WWW-Authenticate'] = buildChallenge({
+      error: oauthError,
+      errorDescription: oauthError ? description : undefined,
+      scope,
+      resourceMetadata: resource.metadataUrl,
+    });
+  }
+  return {
+    status: error.status,
+    headers,
+    body: { error: oauthError ?? 'unauthorized', error_description: description },
+  };
+}
+
+/** Any error as an `McpAuthError` (unknown errors are the token's fault: fail closed with 401). */
+export function asMcpAuthError(error: unknown): McpAuthError {
+  return error instanceof McpAuthError
+    ? error
+    : new McpAuthError('ERR_TOKEN_INVALID', 'The token is not acceptable', { cause: error });
+}

@@ -1,0 +1,53 @@
+import { NEVER_ADVERTISED_SCOPES } from '../options/defaults.js';
+import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
+
+/** OpenID Connect scopes: about the user, not about a resource; never named in a step-up challenge. */
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
+
+/** The granted scopes, extended with every scope they imply through `scopeHierarchy` (R15). */
+export function effectiveScopes(
+  granted: readonly string[],
+  options: ResolvedMcpAuthOptions,
+): ReadonlySet<string> {
+  if (options.scopeHierarchy.size === 0) return new Set(granted);
+  const out = new Set<string>();
+  for (const scope of granted) {
+    const implied = options.scopeHierarchy.get(scope);
+    if (implied) for (const s of implied) out.add(s);
+    else out.add(scope);
+  }
+  return out;
+}
+
+/** The required scopes the token does not hold (after the hierarchy). */
+export function missingScopes(
+  granted: readonly string[],
+  required: readonly string[],
+  options: ResolvedMcpAuthOptions,
+): string[] {
+  if (required.length === 0) return [];
+  const effective = effectiveScopes(granted, options);
+  return required.filter((s) => !effective.has(s));
+}
+
+/**
+ * What a 403 `insufficient_scope` challenge names in `scope` (R13, R16): with `'accumulate'`, the scopes the token
+ * already holds that this resource knows (its `scopesSupported`; without that list, any non-OpenID scope) followed
+ * by the required ones, so clients that ask for exactly the challenged scopes keep what they had; with
+ * `'required'`, only the required ones. `offline_access` is never named (R15).
+ */
+export function stepUpScopes(
+  granted: readonly string[],
+  required: readonly string[],
+  resource: ResolvedResource,
+  options: ResolvedMcpAuthOptions,
+): string[] {
+  const out = new Set<string>();
+  if (options.stepUpScopes === 'accumulate') {
+    const known = resource.scopesSupported;
+    for (const s of granted) if (known ? known.includes(s) : !OIDC_SCOPES.has(s)) out.add(s);
+  }
+  for (const s of required) out.add(s);
+  for (const s of NEVER_ADVERTISED_SCOPES) out.delete(s);
+  return [...out];
+}

@@ -1,0 +1,53 @@
+// The public API of nest-mcp-auth. Nothing else is exported.
+export { McpAuthModule } from './mcp-auth.module.js';
+export type { McpAuthOptionsFactory } from './mcp-auth.module-definition.js';
+export type {
+  McpAuthModuleOptions,
+  ResourceOptions,
+  AuthorizationServerOptions,
+  AuthorizationServerInput,
+  MetadataTranspiler,
+  TokenVerifyFunction,
+  TokenVerifyContext,
+} from './options/mcp-auth-options.interface.js';
+export type { ResolvedMcpAuthOptions, ResolvedResource } from './options/resolve-options.js';
+export {
+  MCP_AUTH_MODULE_OPTIONS,
+  MCP_AUTH_RESOLVED_OPTIONS,
+  MCP_AUTH_TOKEN_VERIFIER,
+} from './options/tokens.js';
+export { DEFAULT_ALGORITHMS } from './options/defaults.js';
+
+export { fetchServerConfig, fetchServerConfigByWellKnownUrl } from './discovery/fetch-server-config.js';
+export { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
+export type {
+  AuthorizationServerMetadata,
+  AuthorizationServerType,
+  AuthServerConfig,
+} from './discovery/authorization-server-metadata.js';
+
+export {
+  buildProtectedResourceMetadata,
+  type ProtectedResourceMetadata,
+} from './metadata/protected-resource-metadata.js';
+
+export type { TokenVerifier } from './verification/token-verifier.js';
+
+export { McpAuthGuard } from './guard/mcp-auth.guard.js';
+export { McpAuthenticator } from './guard/mcp-authenticator.js';
+export { buildChallenge, type ChallengeParams } from './guard/challenge.js';
+
+export { RequireScopes } from './decorators/require-scopes.decorator.js';
+export { Public } from './decorators/public.decorator.js';
+export { ProtectedResource } from './decorators/protected-resource.decorator.js';
+export { AuthInfo } from './decorators/auth-info.decorator.js';
+
+export type { McpAuthInfo } from './context/mcp-auth-info.js';
+export { McpAuthContext } from './context/mcp-auth-context.js';
+
+export { McpAuthError, type McpAuthErrorCode, type OAuthErrorName } from './errors/mcp-auth.error.js';
+export {
+  McpAuthConfigError,
+  type McpAuthConfigErrorCode,
+  type McpAuthConfigErrorDetails,
+} from './errors/mcp-auth-config.error.js';

@@ -1,0 +1,72 @@
+import { Logger, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { McpAuthContext } from './context/mcp-auth-context.js';
+import { McpAuthContextMiddleware } from './context/mcp-auth-context.middleware.js';
+import { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
+import { McpAuthenticator } from './guard/mcp-authenticator.js';
+import { McpAuthGuard } from './guard/mcp-auth.guard.js';
+import { ProtectedResourceCheck } from './guard/protected-resource-check.js';
+import { WellKnownRoutes } from './metadata/well-known-routes.js';
+import { McpAuthConfigurableModule } from './mcp-auth.module-definition.js';
+import type { McpAuthModuleOptions } from './options/mcp-auth-options.interface.js';
+import { resolveOptions, type ResolvedMcpAuthOptions } from './options/resolve-options.js';
+import {
+  MCP_AUTH_MODULE_OPTIONS,
+  MCP_AUTH_RESOLVED_OPTIONS,
+  MCP_AUTH_TOKEN_VERIFIER,
+} from './options/tokens.js';
+import { FunctionTokenVerifier } from './verification/function-token-verifier.js';
+import { JwtTokenVerifier } from './verification/jwt-token-verifier.js';
+
+/**
+ * Makes the app an OAuth 2.1 resource server for MCP: `McpAuthModule.forRoot(options)` or
+ * `McpAuthModule.forRootAsync({ imports, inject, useFactory | useClass | useExisting })`. Global by default
+ * (`isGlobal: false` to scope it). This file only wires; see the folders for the logic.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: MCP_AUTH_RESOLVED_OPTIONS,
+      inject: [MCP_AUTH_MODULE_OPTIONS],
+      useFactory: (options: McpAuthModuleOptions) => resolveOptions(options),
+    },
+    {
+      provide: AuthorizationServerRegistry,
+      inject: [MCP_AUTH_RESOLVED_OPTIONS],
+      useFactory: (options: ResolvedMcpAuthOptions) =>
+        new AuthorizationServerRegistry([...options.servers], {
+          discovery: options.discovery,
+          timeout: options.discoveryTimeout,
+          requireJwksUri: options.verify === 'jwt',
+          logger: new Logger('McpAuthModule'),
+        }),
+    },
+    {
+      provide: MCP_AUTH_TOKEN_VERIFIER,
+      inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry],
+      useFactory: (options: ResolvedMcpAuthOptions, registry: AuthorizationServerRegistry) =>
+        options.verify === 'jwt'
+          ? new JwtTokenVerifier(options, registry)
+          : new FunctionTokenVerifier(options.verify, options),
+    },
+    McpAuthContext,
+    McpAuthenticator,
+    McpAuthGuard,
+    WellKnownRoutes,
+    ProtectedResourceCheck,
+  ],
+  exports: [
+    MCP_AUTH_RESOLVED_OPTIONS,
+    MCP_AUTH_TOKEN_VERIFIER,
+    AuthorizationServerRegistry,
+    McpAuthContext,
+    McpAuthenticator,
+    McpAuthGuard,
+  ],
+})
+export class McpAuthModule extends McpAuthConfigurableModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(McpAuthContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

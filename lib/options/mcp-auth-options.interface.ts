@@ -1,0 +1,137 @@
+import type {
+  AuthorizationServerMetadata,
+  AuthorizationServerType,
+  AuthServerConfig,
+} from '../discovery/authorization-server-metadata.js';
+import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+
+/** A hook that fixes a provider's quirks in its raw metadata document before validation. */
+export type MetadataTranspiler = (raw: Record<string, unknown>) => Record<string, unknown>;
+
+/** An authorization server found by discovery. */
+export interface AuthorizationServerOptions {
+  /** The issuer identifier, exactly as the provider writes it in `iss` and in its metadata (R29). */
+  issuer: string;
+  /**
+   * `'oidc'`: `{issuer}/.well-known/openid-configuration` (R27). `'oauth'`: RFC 8414
+   * `https://host/.well-known/oauth-authorization-server{/issuer-path}` (R26). Omitted: probe in the MCP
+   * 2025-11-25 client order — OAuth insertion, OIDC insertion, OIDC append (R28).
+   */
+  type?: AuthorizationServerType;
+  /** Fetch the metadata from this URL instead of deriving one from the issuer. */
+  wellKnownUrl?: string;
+  /** Fix provider quirks in the raw document before it is validated. */
+  transpile?: MetadataTranspiler;
+}
+
+/**
+ * An authorization server: an issuer URL (discovered, type probed), discovery options, or resolved metadata
+ * (what `fetchServerConfig` returns, or a literal `{ metadata }` — no network at all).
+ */
+export type AuthorizationServerInput =
+  | string
+  | AuthorizationServerOptions
+  | AuthServerConfig
+  | { type?: AuthorizationServerType; metadata: AuthorizationServerMetadata };
+
+/** Context handed to a custom verifier. */
+export interface TokenVerifyContext {
+  /** The resource identifier the request is for. */
+  resource: string;
+  /** Issuers trusted for this resource. */
+  issuers: readonly string[];
+}
+
+/**
+ * A custom verifier for tokens that are not JWTs (or need a special check). It resolves with the caller's auth
+ * info, or throws (an `McpAuthError` keeps its code; anything else becomes 401 `invalid_token`). The module still
+ * applies the audience rule (R18) to `audience` and the expiry rule to `expiresAt`.
+ */
+export type TokenVerifyFunction = (
+  token: string,
+  context: TokenVerifyContext,
+) => Promise<Omit<McpAuthInfo, 'token' | 'resource'> & { token?: string; resource?: URL }>;
+
+/** One protected resource (an MCP server, or any group of routes) served by this app. */
+export interface ResourceOptions {
+  /**
+   * The resource identifier (RFC 8707 / RFC 9728): an absolute `https:` (or loopback `http:`) URL without
+   * fragment or query, e.g. `https://todo.example.com/mcp`. Used verbatim as `resource` in the metadata (R5).
+   */
+  resource: string;
+  /** Authorization servers for this resource; defaults to the module's `authorizationServers`. */
+  authorizationServers?: AuthorizationServerInput | AuthorizationServerInput[];
+  /** Accepted `aud` values; defaults to the module's `audience`, then to `[resource]` (R18). */
+  audience?: string | string[] | false;
+  /** Scopes advertised in this resource's metadata; defaults to the module's `scopesSupported`. */
+  scopesSupported?: string[];
+  /** Human-readable name (`resource_name`). */
+  resourceName?: string;
+  /** URL of human-readable documentation (`resource_documentation`). */
+  resourceDocumentation?: string;
+}
+
+/** Options of `McpAuthModule.forRoot` / `forRootAsync`. */
+export interface McpAuthModuleOptions {
+  /**
+   * This server's resource identifier(s). With several, a route names its resource with `@ProtectedResource()`,
+   * or the guard picks the resource whose path is the longest prefix of the request path.
+   */
+  resource: string | ResourceOptions | Array<string | ResourceOptions>;
+  /** The authorization servers whose tokens are accepted (at least one). */
+  authorizationServers?: AuthorizationServerInput | AuthorizationServerInput[];
+  /**
+   * Accepted `aud` values. Default: the resource identifier (R18, a MUST since MCP 2025-06-18). `false` turns the
+   * audience check off — only for providers that cannot put the resource in `aud`, and only on purpose.
+   */
+  audience?: string | string[] | false;
+  /** Scopes advertised in `scopes_supported` of the protected resource metadata. */
+  scopesSupported?: string[];
+  /** `resource_name` of the protected resource metadata. */
+  resourceName?: string;
+  /** `resource_documentation` of the protected resource metadata. */
+  resourceDocumentation?: string;
+  /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat` (R21). Default 5. */
+  clockTolerance?: number;
+  /**
+   * Accepted JWS algorithms (R20). Asymmetric only: HMAC and `none` are refused at boot.
+   * Default: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519.
+   */
+  algorithms?: string[];
+  /** Require `typ: at+jwt` (RFC 9068 strict mode, R22). Default false. */
+  strictJwtType?: boolean;
+  /** `'jwt'` (default): verify JWT access tokens with the issuer's JWKS. Or a custom verifier function. */
+  verify?: 'jwt' | TokenVerifyFunction;
+  /**
+   * `'eager'` (default): metadata is fetched at boot, so a bad issuer fails the app's start.
+   * `'lazy'`: on first use (single-flight; a failure is retried on a later request).
+   */
+  discovery?: 'eager' | 'lazy';
+  /** Milliseconds a discovery request may take. Default 5000. */
+  discoveryTimeout?: number;
+  /** Remote JWKS tuning (milliseconds). */
+  jwks?: {
+    /** Fetch timeout. Default 5000. */
+    timeout?: number;
+    /** Minimum time between refetches triggered by an unknown `kid`. Default 30000. */
+    cooldown?: number;
+    /** Maximum age of a fetched key set. Default 600000. */
+    cacheMaxAge?: number;
+  };
+  /** Serve the first authorization server's metadata at `/.well-known/oauth-authorization-server` (R31). */
+  legacyAuthorizationServerMetadata?: boolean;
+  /**
+   * What a 403 `insufficient_scope` challenge names in `scope` (R13):
+   * `'accumulate'` (default) — the scopes the token already holds that this resource knows, plus those the
+   * operation needs, so that clients which ask for exactly the challenged scopes keep what they had;
+   * `'required'` — only the scopes the operation needs.
+   */
+  stepUpScopes?: 'accumulate' | 'required';
+  /**
+   * A scope hierarchy (R15): a granted key scope implies every scope in its list, e.g.
+   * `{ 'todos:admin': ['read:todos', 'create:todos', 'delete:todos'] }`.
+   */
+  scopeHierarchy?: Record<string, string[]>;
+  /** Seconds sent in `Retry-After` when the provider is unreachable (503). Default 5. */
+  retryAfter?: number;
+}

@@ -1,0 +1,152 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  ValidateNested,
+  ValidatorConstraint,
+  Validate,
+  type ValidatorConstraintInterface,
+  type ValidationArguments,
+} from 'class-validator';
+import { DEFAULT_ALGORITHMS } from './defaults.js';
+import { identifierProblem } from './url-rules.js';
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/** Resource and issuer identifiers (see `identifierProblem`). */
+@ValidatorConstraint({ name: 'identifier' })
+class IdentifierConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return identifierProblem(value) === undefined;
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return identifierProblem(args.value) ?? 'is invalid';
+  }
+}
+
+/** `audience`: a non-empty string, a non-empty array of strings, or `false`. */
+@ValidatorConstraint({ name: 'audience' })
+class AudienceConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (value === undefined || value === false) return true;
+    if (typeof value === 'string') return value.length > 0;
+    return (
+      Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.length > 0)
+    );
+  }
+  defaultMessage(): string {
+    return 'must be a non-empty string, a non-empty array of strings, or false (to turn the audience check off on purpose)';
+  }
+}
+
+@ValidatorConstraint({ name: 'functionOrJwt' })
+class VerifyConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return value === undefined || value === 'jwt' || typeof value === 'function';
+  }
+  defaultMessage(): string {
+    return "must be 'jwt' or a function (token, context) => Promise<McpAuthInfo>";
+  }
+}
+
+@ValidatorConstraint({ name: 'scopeHierarchy' })
+class ScopeHierarchyConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (value === undefined) return true;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+    return Object.values(value).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string' && s));
+  }
+  defaultMessage(): string {
+    return 'must map each scope to an array of the scopes it implies';
+  }
+}
+
+export class AuthorizationServerSchema {
+  @Validate(IdentifierConstraint)
+  issuer: string;
+
+  @IsOptional()
+  @IsIn(['oidc', 'oauth'])
+  type?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  wellKnownUrl?: string;
+}
+
+export class ResourceSchema {
+  @Validate(IdentifierConstraint)
+  resource: string;
+
+  @IsArray()
+  @ArrayNotEmpty({ message: 'must name at least one authorization server' })
+  @ValidateNested({ each: true })
+  @Type(() => AuthorizationServerSchema)
+  authorizationServers: AuthorizationServerSchema[];
+
+  @Validate(AudienceConstraint)
+  audience?: string | string[] | false;
+
+  @IsOptional()
+  @IsString({ each: true })
+  scopesSupported?: string[];
+
+  @IsOptional()
+  @IsString()
+  resourceName?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  resourceDocumentation?: string;
+}
+
+export class JwksSchema {
+  @IsOptional() @IsInt() @Min(1) timeout?: number;
+  @IsOptional() @IsInt() @Min(0) cooldown?: number;
+  @IsOptional() @IsInt() @Min(0) cacheMaxAge?: number;
+}
+
+/** The options after resources and servers were normalised to lists; validated at boot. */
+export class McpAuthOptionsSchema {
+  @IsArray()
+  @ArrayNotEmpty({ message: 'must name at least one resource' })
+  @ValidateNested({ each: true })
+  @Type(() => ResourceSchema)
+  resource: ResourceSchema[];
+
+  @IsOptional() @IsNumber() @Min(0) @Max(600) clockTolerance?: number;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(DEFAULT_ALGORITHMS, {
+    each: true,
+    message: `must contain only asymmetric JWS algorithms (${DEFAULT_ALGORITHMS.join(', ')}); HMAC and none are never accepted`,
+  })
+  algorithms?: string[];
+
+  @IsOptional() @IsBoolean() strictJwtType?: boolean;
+  @Validate(VerifyConstraint) verify?: unknown;
+  @IsOptional() @IsIn(['eager', 'lazy']) discovery?: string;
+  @IsOptional() @IsInt() @Min(1) discoveryTimeout?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => JwksSchema)
+  jwks?: JwksSchema;
+
+  @IsOptional() @IsBoolean() legacyAuthorizationServerMetadata?: boolean;
+  @IsOptional() @IsIn(['accumulate', 'required']) stepUpScopes?: string;
+  @Validate(ScopeHierarchyConstraint) scopeHierarchy?: Record<string, string[]>;
+  @IsOptional() @IsInt() @Min(0) retryAfter?: number;
+}

@@ -1,0 +1,48 @@
+import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import { McpAuthError } from '../errors/mcp-auth.error.js';
+import type { TokenVerifyFunction } from '../options/mcp-auth-options.interface.js';
+import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
+import { assertAudience } from './audience.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+/**
+ * Wraps a user-supplied `verify` function (opaque tokens, special checks). The module still applies the audience
+ * rule (R18) to what it returns and refuses an `expiresAt` in the past (R21); an error that is not an
+ * `McpAuthError` becomes 401 `invalid_token` (fail closed).
+ */
+export class FunctionTokenVerifier implements TokenVerifier {
+  constructor(
+    private readonly fn: TokenVerifyFunction,
+    private readonly options: ResolvedMcpAuthOptions,
+  ) {}
+
+  async verify(token: string, resource: ResolvedResource): Promise<McpAuthInfo> {
+    let result: Awaited<ReturnType<TokenVerifyFunction>>;
+    try {
+      result = await this.fn(token, { resource: resource.id, issuers: resource.issuers });
+    } catch (error) {
+      if (error instanceof McpAuthError) throw error;
+      throw new McpAuthError('ERR_TOKEN_INVALID', 'The token was rejected by the verifier', { cause: error });
+    }
+    if (!result || typeof result !== 'object') {
+      throw new McpAuthError('ERR_TOKEN_INVALID', 'The token was rejected by the verifier');
+    }
+    const audience = Array.isArray(result.audience) ? result.audience : [];
+    assertAudience(audience, resource);
+    if (
+      typeof result.expiresAt === 'number' &&
+      result.expiresAt + this.options.clockTolerance < Math.floor(Date.now() / 1000)
+    ) {
+      throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
+    }
+    return {
+      ...result,
+      token,
+      clientId: result.clientId ?? '',
+      scopes: Array.isArray(result.scopes) ? result.scopes : [],
+      resource: resource.url,
+      audience,
+      claims: result.claims ?? {},
+    };
+  }
+}

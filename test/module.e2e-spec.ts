@@ -1,0 +1,375 @@
+import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import {
+  AuthorizationServerRegistry,
+  McpAuthConfigError,
+  McpAuthError,
+  McpAuthModule,
+  type McpAuthModuleOptions,
+  type McpAuthOptionsFactory,
+} from '../lib/index.js';
+import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
+import { parseBearerChallenge } from './support/parse-challenge.js';
+import { createProtectedApp, ProtectedFeatureModule } from './support/protected-app.js';
+
+const RESOURCE = 'http://127.0.0.1/api';
+const CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
+const resources = { [RESOURCE]: { scopes: ['read:todos', 'create:todos'] } };
+
+async function bootError(options: McpAuthModuleOptions): Promise<McpAuthConfigError> {
+  const app = await createProtectedApp(options).then(
+    async (a) => {
+      await a.close();
+      throw new Error('expected boot to fail');
+    },
+    (e: unknown) => e,
+  );
+  expect(app).toBeInstanceOf(McpAuthConfigError);
+  return app as McpAuthConfigError;
+}
+
+describe('McpAuthModule configuration', () => {
+  let provider: TestProvider;
+  let tenant: TestProvider;
+  beforeAll(async () => {
+    provider = await startTestProvider({ resources, clients: [CLIENT] });
+    tenant = await startTestProvider({ issuerPath: '/tenant-a', resources, clients: [CLIENT] });
+  });
+  afterAll(async () => {
+    await provider?.close();
+    await tenant?.close();
+  });
+
+  it('forRootAsync with ConfigService (useFactory) protects routes', async () => {
+    @Module({})
+    class Root {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ ISSUER: provider.issuer, RESOURCE })] }),
+        McpAuthModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            resource: config.getOrThrow<string>('RESOURCE'),
+            authorizationServers: [{ issuer: config.getOrThrow<string>('ISSUER'), type: 'oidc' }],
+          }),
+        }),
+        ProtectedFeatureModule,
+        Root,
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const token = await provider.clientCredentialsToken({
+        ...CLIENT,
+        resource: RESOURCE,
+        scope: 'read:todos',
+      });
+      await request(app.getHttpServer()).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+      await request(app.getHttpServer()).get('/api/me').expect(401);
+      // The registry is injectable: apps can read the issuer's metadata.
+      const registry = app.get(AuthorizationServerRegistry);
+      expect(registry.peek(provider.issuer)?.issuer).toBe(provider.issuer);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('forRootAsync with useClass', async () => {
+    @Injectable()
+    class AuthConfig implements McpAuthOptionsFactory {
+      createMcpAuthOptions(): McpAuthModuleOptions {
+        return { resource: RESOURCE, authorizationServers: [provider.issuer] };
+      }
+    }
+    const app = await createProtectedApp(McpAuthModule.forRootAsync({ useClass: AuthConfig }));
+    try {
+      await request(app.getHttpServer()).get('/api/me').expect(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('R26, R29: type oauth discovers RFC 8414 metadata of an issuer with a path', async () => {
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: tenant.issuer, type: 'oauth' }],
+    });
+    try {
+      expect(tenant.requestCount('/.well-known/oauth-authorization-server/tenant-a')).toBeGreaterThan(0);
+      const token = await tenant.clientCredentialsToken({
+        ...CLIENT,
+        resource: RESOURCE,
+        scope: 'read:todos',
+      });
+      const res = await request(app.getHttpServer())
+        .get('/api/me')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
+      expect(res.body.issuer).toBe(tenant.issuer);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('R28: without a type, discovery probes and finds the issuer with a path', async () => {
+    const app = await createProtectedApp({ resource: RESOURCE, authorizationServers: [tenant.issuer] });
+    try {
+      const token = await tenant.clientCredentialsToken({
+        ...CLIENT,
+        resource: RESOURCE,
+        scope: 'read:todos',
+      });
+      await request(app.getHttpServer()).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('R19: two authorization servers for one resource: tokens of both are accepted, each checked by its own keys', async () => {
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [
+        { issuer: provider.issuer, type: 'oidc' },
+        { issuer: tenant.issuer, type: 'oidc' },
+      ],
+    });
+    try {
+      for (const p of [provider, tenant]) {
+        const token = await p.clientCredentialsToken({ ...CLIENT, resource: RESOURCE, scope: 'read:todos' });
+        const res = await request(app.getHttpServer())
+          .get('/api/me')
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200);
+        expect(res.body.issuer).toBe(p.issuer);
+      }
+      const prm = await request(app.getHttpServer())
+        .get('/.well-known/oauth-protected-resource/api')
+        .expect(200);
+      expect(prm.body.authorization_servers).toEqual([provider.issuer, tenant.issuer]);
+      // A token signed by the tenant's key but claiming the other issuer fails: keys are per issuer.
+      const now = Math.floor(Date.now() / 1000);
+      const crossed = await tenant.signToken({
+        iss: provider.issuer,
+        aud: RESOURCE,
+        sub: 'x',
+        exp: now + 60,
+        iat: now,
+      });
+      await request(app.getHttpServer()).get('/api/me').set('Authorization', `Bearer ${crossed}`).expect(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a bad issuer fails boot with a message naming the option, the URL and the reason', async () => {
+    const error = await bootError({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: 'http://127.0.0.1:1/nowhere', type: 'oidc' }],
+      discoveryTimeout: 1000,
+    });
+    expect(error.code).toMatch(/^ERR_DISCOVERY_/);
+    expect(error.message).toContain('authorizationServers[0]');
+    expect(error.message).toContain('http://127.0.0.1:1/nowhere/.well-known/openid-configuration');
+  });
+
+  it('R29: an issuer that differs from the document by a trailing slash fails boot', async () => {
+    const error = await bootError({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: `${provider.issuer}/`, type: 'oidc' }],
+    });
+    expect(error.code).toBe('ERR_ISSUER_MISMATCH');
+    expect(error.message).toContain(provider.issuer);
+  });
+
+  it('invalid options fail boot with ERR_INVALID_OPTIONS naming the option', async () => {
+    const error = await bootError({ resource: 'ftp://x', authorizationServers: [provider.issuer] });
+    expect(error.code).toBe('ERR_INVALID_OPTIONS');
+    expect(error.message).toContain('resource:');
+  });
+
+  it('lazy discovery: boot succeeds while the provider is down, requests get 503 + Retry-After, then work without restart', async () => {
+    const flaky = await startTestProvider({ resources, clients: [CLIENT] });
+    const token = await flaky.clientCredentialsToken({ ...CLIENT, resource: RESOURCE, scope: 'read:todos' });
+    flaky.setDown(true);
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: flaky.issuer, type: 'oidc' }],
+      discovery: 'lazy',
+      retryAfter: 7,
+    });
+    try {
+      const down = await request(app.getHttpServer())
+        .get('/api/me')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(503);
+      expect(down.headers['retry-after']).toBe('7');
+      expect(down.body.error).toBe('temporarily_unavailable');
+      expect(JSON.stringify(down.body)).not.toContain(token);
+      flaky.setDown(false);
+      await new Promise((r) => setTimeout(r, 1100)); // past the registry's short negative cache
+      await request(app.getHttpServer()).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    } finally {
+      await app.close();
+      await flaky.close();
+    }
+  });
+
+  it('lazy discovery is single-flight: 50 concurrent first requests → 1 discovery fetch, 1 JWKS fetch', async () => {
+    const fresh = await startTestProvider({ resources, clients: [CLIENT] });
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: fresh.issuer, type: 'oidc' }],
+      discovery: 'lazy',
+    });
+    try {
+      const token = await fresh.clientCredentialsToken({
+        ...CLIENT,
+        resource: RESOURCE,
+        scope: 'read:todos',
+      });
+      const server = app.getHttpServer();
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          request(server).get('/api/me').set('Authorization', `Bearer ${token}`),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
+      expect(fresh.requestCount('/.well-known/openid-configuration')).toBe(1);
+      expect(fresh.requestCount('/jwks')).toBe(1);
+    } finally {
+      await app.close();
+      await fresh.close();
+    }
+  });
+
+  it('a JWKS outage at the first request → 503 + Retry-After, never 401 or 500', async () => {
+    const flaky = await startTestProvider({ resources, clients: [CLIENT] });
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: flaky.issuer, type: 'oidc' }],
+    });
+    try {
+      const token = await flaky.clientCredentialsToken({
+        ...CLIENT,
+        resource: RESOURCE,
+        scope: 'read:todos',
+      });
+      flaky.setDown(true);
+      const res = await request(app.getHttpServer())
+        .get('/api/me')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(503);
+      expect(res.headers['retry-after']).toBe('5');
+    } finally {
+      await app.close();
+      await flaky.close();
+    }
+  });
+
+  it('a custom verify function: its auth info reaches the handler; R18 still applies to what it returns', async () => {
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+      verify: async (token) => {
+        if (token === 'opaque-good') {
+          return {
+            issuer: provider.issuer,
+            subject: 'bob',
+            clientId: 'c',
+            scopes: ['read:todos'],
+            audience: [RESOURCE],
+            claims: {},
+          } as never;
+        }
+        if (token === 'opaque-other') {
+          return {
+            issuer: provider.issuer,
+            subject: 'bob',
+            clientId: 'c',
+            scopes: [],
+            audience: ['https://else'],
+            claims: {},
+          } as never;
+        }
+        if (token === 'opaque-expired') {
+          return {
+            issuer: provider.issuer,
+            clientId: 'c',
+            scopes: [],
+            audience: [RESOURCE],
+            expiresAt: 1,
+            claims: {},
+          } as never;
+        }
+        if (token === 'opaque-down')
+          throw new McpAuthError('ERR_PROVIDER_UNAVAILABLE', 'introspection down', { retryAfter: 2 });
+        throw new Error('unknown token');
+      },
+    });
+    try {
+      const server = app.getHttpServer();
+      const ok = await request(server)
+        .get('/api/todos')
+        .set('Authorization', 'Bearer opaque-good')
+        .expect(200);
+      expect(ok.body.scopes).toEqual(['read:todos']);
+      for (const t of ['opaque-other', 'opaque-expired', 'opaque-unknown']) {
+        const res = await request(server).get('/api/me').set('Authorization', `Bearer ${t}`).expect(401);
+        expect(parseBearerChallenge(res.headers['www-authenticate']).error).toBe('invalid_token');
+      }
+      const down = await request(server)
+        .get('/api/me')
+        .set('Authorization', 'Bearer opaque-down')
+        .expect(503);
+      expect(down.headers['retry-after']).toBe('2');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('R18: audience: false turns the check off, explicitly', async () => {
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+      audience: false,
+    });
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const noAud = await provider.signToken({ iss: provider.issuer, sub: 'x', exp: now + 60, iat: now });
+      await request(app.getHttpServer()).get('/api/me').set('Authorization', `Bearer ${noAud}`).expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('R18: a configured audience replaces the resource as the accepted aud', async () => {
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+      audience: 'api://todo',
+    });
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const custom = await provider.signToken({
+        iss: provider.issuer,
+        sub: 'x',
+        aud: 'api://todo',
+        exp: now + 60,
+        iat: now,
+      });
+      await request(app.getHttpServer()).get('/api/me').set('Authorization', `Bearer ${custom}`).expect(200);
+      const real = await provider.clientCredentialsToken({
+        ...CLIENT,
+        resource: RESOURCE,
+        scope: 'read:todos',
+      });
+      await request(app.getHttpServer()).get('/api/me').set('Authorization', `Bearer ${real}`).expect(401);
+    } finally {
+      await app.close();
+    }
+  });
+});

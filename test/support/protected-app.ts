@@ -1,0 +1,87 @@
+import {
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  Post,
+  UseGuards,
+  type INestApplication,
+  type DynamicModule,
+} from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  AuthInfo,
+  McpAuthContext,
+  McpAuthGuard,
+  McpAuthModule,
+  Public,
+  RequireScopes,
+  type McpAuthInfo,
+  type McpAuthModuleOptions,
+} from '../../lib/index.js';
+
+/** A singleton service that reads the caller through McpAuthContext (no request scope). */
+@Injectable()
+export class WhoAmIService {
+  constructor(private readonly auth: McpAuthContext) {}
+  whoami() {
+    const current = this.auth.current;
+    return current ? { subject: current.subject ?? null, clientId: current.clientId } : null;
+  }
+}
+
+@Controller('api')
+@UseGuards(McpAuthGuard)
+export class ProtectedController {
+  constructor(private readonly who: WhoAmIService) {}
+
+  @Get('me')
+  me(@AuthInfo() auth: McpAuthInfo, @AuthInfo('subject') subject: string | undefined) {
+    return {
+      subject,
+      clientId: auth.clientId,
+      scopes: auth.scopes,
+      issuer: auth.issuer,
+      audience: auth.audience,
+      resource: auth.resource?.href,
+      expiresAt: auth.expiresAt,
+      fromService: this.who.whoami(),
+    };
+  }
+
+  @Get('todos')
+  @RequireScopes('read:todos')
+  todos(@AuthInfo('scopes') scopes: string[]) {
+    return { scopes };
+  }
+
+  @Post('todos')
+  @RequireScopes('read:todos', 'create:todos')
+  create() {
+    return { created: true };
+  }
+
+  @Get('health')
+  @Public()
+  health() {
+    return { ok: true, caller: this.who.whoami() };
+  }
+}
+
+@Module({ controllers: [ProtectedController], providers: [WhoAmIService] })
+export class ProtectedFeatureModule {}
+
+/** Builds and starts (init) a Nest app with McpAuthModule and the protected controller. */
+export async function createProtectedApp(
+  auth: McpAuthModuleOptions | DynamicModule,
+  configure?: (app: INestApplication) => void,
+): Promise<INestApplication> {
+  const authModule = 'module' in auth ? auth : McpAuthModule.forRoot(auth);
+  const moduleRef = await Test.createTestingModule({
+    imports: [authModule, ProtectedFeatureModule],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  configure?.(app);
+  await app.init();
+  return app;
+}
