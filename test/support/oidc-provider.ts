@@ -1,6 +1,3 @@
-// Types for oidc-provider (it ships none), referenced here so that any tsconfig importing this file gets them.
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="./types/oidc-provider.d.ts" />
 /**
  * A real OpenID provider (the `oidc-provider` package, v9) on 127.0.0.1 for e2e suites and the sample's development
  * provider: JWT access tokens with `aud` = the RFC 8707 resource, opaque tokens + introspection, open dynamic
@@ -27,9 +24,10 @@ import type {
   Configuration,
   Grant,
   Interaction,
+  ErrorOut,
   KoaContextWithOIDC,
   Provider,
-  ResourceServerInfo,
+  ResourceServer as ResourceServerInfo,
 } from 'oidc-provider';
 
 export type SigningAlg = 'RS256' | 'ES256' | 'PS256';
@@ -131,7 +129,8 @@ const INTERNAL_HEADER = 'x-test-provider-internal';
 const MAX_HOPS = 20;
 
 type OidcProviderModule = typeof import('oidc-provider');
-type MemoryAdapterModule = typeof import('oidc-provider/lib/adapters/memory_adapter.js');
+/** oidc-provider's in-memory adapter (not covered by @types/oidc-provider). */
+type MemoryAdapterModule = { createMemoryAdapter(clockTolerance?: number): Configuration['adapter'] };
 
 let loading: Promise<{ lib: OidcProviderModule; memory: MemoryAdapterModule }> | undefined;
 
@@ -145,7 +144,9 @@ function loadOidcProvider(): Promise<{ lib: OidcProviderModule; memory: MemoryAd
     };
     try {
       const lib = await import('oidc-provider');
-      const memory = await import('oidc-provider/lib/adapters/memory_adapter.js');
+      const memory = (await import(
+        'oidc-provider/lib/adapters/memory_adapter.js' as string
+      )) as MemoryAdapterModule;
       return { lib, memory };
     } finally {
       console.warn = warn;
@@ -310,7 +311,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     const { grant } = ctx.oidc;
     if (!grant) return [];
     const rejected = new Set(splitScope(grant.getRejectedOIDCScope()));
-    for (const id of Object.keys(ctx.oidc.resourceServers)) {
+    for (const id of Object.keys(ctx.oidc.resourceServers ?? {})) {
       for (const s of splitScope(grant.getRejectedResourceScope(id))) rejected.add(s);
     }
     return [...ctx.oidc.requestParamScopes].filter((s) => rejected.has(s));
@@ -390,7 +391,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       registration: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => {
+        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: readonly string[]) => {
           if (oneOf) return oneOf.length === 1 ? oneOf[0] : oneOf;
           return resourceIds.length === 1 ? resourceIds[0] : undefined;
         },
@@ -419,7 +420,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       Session: 24 * 3600,
       Grant: 24 * 3600,
     },
-    renderError: async (ctx: { type: string; body: unknown }, out: Record<string, unknown>) => {
+    renderError: async (ctx: KoaContextWithOIDC, out: ErrorOut) => {
       ctx.type = 'json';
       ctx.body = out;
     },
@@ -444,7 +445,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
 
   const grantConsent = async (details: Interaction, declined: Set<string>): Promise<string> => {
     const accountId = details.session?.accountId;
-    const clientId = details.params.client_id;
+    const clientId = details.params.client_id as string | undefined;
     if (!accountId || !clientId) throw new Error('consent without a logged-in account or a client');
     const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
     const grant = existing ?? new provider.Grant({ accountId, clientId });
