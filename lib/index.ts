@@ -51,3 +51,8 @@ export {
   type McpAuthConfigErrorCode,
   type McpAuthConfigErrorDetails,
 } from './errors/mcp-auth-config.error.js';
+
+export { McpServerModule } from './mcp/mcp-server.module.js';
+export type { McpServerOptionsFactory } from './mcp/mcp-server.module-definition.js';
+export type { McpServerModuleOptions, McpServerRoutes } from './mcp/mcp-server-options.interface.js';
+export { McpTool, type McpToolOptions } from './mcp/mcp-tool.decorator.js';

@@ -91,8 +91,8 @@ export class McpAuthenticator {
   }
 
   /**
-   * The answer to a refused request. `requiredScopes` (the operation's) go into 401 challenges (R9); a 403 names
-   * the scopes chosen by the step-up strategy (R13).
+   * The answer to a refused request. The resource's `defaultScopes` and `requiredScopes` (the operation's) go
+   * into 401 challenges (R9); a 403 names the scopes chosen by the step-up strategy (R13).
    */
   reject(
     error: unknown,
@@ -105,7 +105,8 @@ export class McpAuthenticator {
     } else {
       this.logger.debug(`${failure.status} ${failure.code}: ${failure.message}`);
     }
-    return errorResponse(failure, resource, failure.requiredScopes ?? requiredScopes);
+    const scope = failure.requiredScopes ?? [...new Set([...resource.defaultScopes, ...requiredScopes])];
+    return errorResponse(failure, resource, scope);
   }
 }
 

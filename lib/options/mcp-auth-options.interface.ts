@@ -65,6 +65,8 @@ export interface ResourceOptions {
   audience?: string | string[] | false;
   /** Scopes advertised in this resource's metadata; defaults to the module's `scopesSupported`. */
   scopesSupported?: string[];
+  /** Scopes a 401 challenge names for this resource; defaults to the module's `defaultScopes`. */
+  defaultScopes?: string[];
   /** Human-readable name (`resource_name`). */
   resourceName?: string;
   /** URL of human-readable documentation (`resource_documentation`). */
@@ -87,6 +89,13 @@ export interface McpAuthModuleOptions {
   audience?: string | string[] | false;
   /** Scopes advertised in `scopes_supported` of the protected resource metadata. */
   scopesSupported?: string[];
+  /**
+   * Scopes every 401 challenge names (R9), besides those the operation itself needs: what clients ask for on
+   * their first authorization — for an MCP server, the scopes a typical session starts with (e.g. `read:todos`).
+   * Without them, a client sent to authorize by a request that needs no scope falls back to `scopesSupported`
+   * (the SDK client does). Default: none.
+   */
+  defaultScopes?: string[];
   /** `resource_name` of the protected resource metadata. */
   resourceName?: string;
   /** `resource_documentation` of the protected resource metadata. */

@@ -102,6 +102,10 @@ export class ResourceSchema {
   scopesSupported?: string[];
 
   @IsOptional()
+  @IsString({ each: true })
+  defaultScopes?: string[];
+
+  @IsOptional()
   @IsString()
   resourceName?: string;
 

@@ -31,6 +31,8 @@ export interface ResolvedResource {
   readonly audience: readonly string[] | false;
   /** Advertised scopes (never `offline_access`, R15). */
   readonly scopesSupported?: readonly string[];
+  /** Scopes every 401 challenge names (R9; never `offline_access`). */
+  readonly defaultScopes: readonly string[];
   readonly resourceName?: string;
   readonly resourceDocumentation?: string;
 }
@@ -102,6 +104,7 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
       authorizationServers: servers,
       audience: r.audience !== undefined ? r.audience : options.audience,
       scopesSupported: r.scopesSupported ?? options.scopesSupported,
+      defaultScopes: r.defaultScopes ?? options.defaultScopes,
       resourceName: r.resourceName ?? options.resourceName,
       resourceDocumentation: r.resourceDocumentation ?? options.resourceDocumentation,
     };
@@ -156,6 +159,7 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
         issuers: [...new Set(r.authorizationServers.map((s) => s.issuer))],
         audience,
         scopesSupported: scopes && scopes.length > 0 ? [...new Set(scopes)] : undefined,
+        defaultScopes: [...new Set(r.defaultScopes ?? [])].filter((s) => !NEVER_ADVERTISED_SCOPES.has(s)),
         resourceName: r.resourceName || undefined,
         resourceDocumentation: r.resourceDocumentation || undefined,
       };

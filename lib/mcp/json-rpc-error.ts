@@ -1,0 +1,14 @@
+import type { ServerResponse } from 'node:http';
+
+/** Answers with a JSON-RPC error object (no id: it concerns the HTTP request, not one message). */
+export function writeJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) return void res.end();
+  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(body);
+}

@@ -1,0 +1,59 @@
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { McpAuthenticator } from '../guard/mcp-authenticator.js';
+import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
+import { toolsCalled } from './json-rpc-tool-calls.js';
+import { McpToolRegistry } from './mcp-tool-registry.js';
+import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
+import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
+
+/**
+ * `McpAuthGuard` for the MCP endpoints: the scopes a request needs are those of the tools its JSON-RPC body calls,
+ * so a `tools/call` the token may not make is answered with HTTP 403 `insufficient_scope` before it reaches the
+ * tool — the form the SDK client's step-up acts on (R13, R14). Every request is authenticated, with or without
+ * `Mcp-Session-Id` (R17). Checks `Origin` first when `allowedOrigins` is set (R32). Without `McpAuthModule` the
+ * endpoints are open (a warning is logged at boot).
+ */
+@Injectable()
+export class McpEndpointGuard extends McpAuthGuard {
+  private readonly allowedOrigins?: ReadonlySet<string>;
+
+  constructor(
+    reflector: Reflector,
+    @Optional() @Inject(McpAuthenticator) authenticator: McpAuthenticator | undefined,
+    private readonly tools: McpToolRegistry,
+    @Inject(MCP_SERVER_MODULE_OPTIONS) options: McpServerModuleOptions,
+  ) {
+    super(reflector, authenticator as McpAuthenticator);
+    if (options.allowedOrigins) this.allowedOrigins = new Set(options.allowedOrigins);
+    if (!authenticator) {
+      new Logger('McpServerModule').warn(
+        'McpAuthModule is not imported: the MCP endpoints are NOT protected',
+      );
+    }
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const origin = context.switchToHttp().getRequest<IncomingMessage>().headers.origin;
+    if (origin !== undefined && this.allowedOrigins && !this.allowedOrigins.has(origin)) {
+      throw new ForbiddenException({ error: 'forbidden', error_description: 'Origin not allowed' });
+    }
+    if (!this.authenticator) return true;
+    return super.canActivate(context);
+  }
+
+  protected override getRequiredScopes(context: ExecutionContext): string[] {
+    const scopes = new Set(super.getRequiredScopes(context));
+    const { body } = context.switchToHttp().getRequest<{ body?: unknown }>();
+    for (const name of toolsCalled(body)) for (const s of this.tools.get(name)?.scopes ?? []) scopes.add(s);
+    return [...scopes];
+  }
+}

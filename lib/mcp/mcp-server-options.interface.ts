@@ -1,0 +1,51 @@
+import type { ModuleRef } from '@nestjs/core';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+
+/** Where the MCP endpoints live. Static: given to `forRoot` / `forRootAsync` directly, never by a factory. */
+export interface McpServerRoutes {
+  /** Path of the Streamable HTTP endpoint (POST, GET, DELETE). Default `/mcp`. */
+  path?: string;
+  /**
+   * Also serve the older HTTP+SSE transport (MCP 2024-11-05: `GET /sse` opens the stream, `POST /messages`
+   * carries the requests), protected and scope-checked exactly like the Streamable HTTP endpoint.
+   * `true` for the default paths. Default off.
+   */
+  sse?: boolean | { ssePath?: string; messagesPath?: string };
+}
+
+/** Options of `McpServerModule.forRoot` / the factory of `forRootAsync`. */
+export interface McpServerModuleOptions {
+  /** Server name in the `initialize` result. */
+  name: string;
+  /** Server version in the `initialize` result. */
+  version: string;
+  /** Human-readable server title. */
+  title?: string;
+  /** Instructions sent to clients in the `initialize` result. */
+  instructions?: string;
+  /**
+   * `false` (default): stateless — every request is served by a fresh server and transport, no session affinity
+   * needed behind a load balancer. `true`: sessions (`Mcp-Session-Id`), kept in memory on this instance; each
+   * session belongs to the caller (issuer + subject) who opened it.
+   */
+  stateful?: boolean;
+  /** Stateful mode: milliseconds of inactivity after which a session is closed. Default 30 minutes. */
+  sessionIdleTimeout?: number;
+  /** Stateful mode: most sessions kept at once; initializing one more answers 503. Default 10 000. */
+  maxSessions?: number;
+  /** `tools/list` lists every tool instead of only those the caller's token may call. Default false. */
+  listAllTools?: boolean;
+  /**
+   * Origins allowed to call the MCP endpoints (R32, DNS-rebinding defence). A request whose `Origin` header is
+   * not listed gets 403. Requests without `Origin` (non-browser clients) are not affected. Default: any origin.
+   */
+  allowedOrigins?: string[];
+  /** Answer POST requests with JSON instead of an SSE stream (Streamable HTTP). Default false. */
+  enableJsonResponse?: boolean;
+  /**
+   * The escape hatch: called for every `McpServer` the module creates (per request in stateless mode, per
+   * session in stateful mode) after the `@McpTool`s are registered — register resources, prompts or raw tools
+   * here. Their handlers get the caller as `extra.authInfo`.
+   */
+  configureServer?: (server: McpServer, moduleRef: ModuleRef) => void;
+}

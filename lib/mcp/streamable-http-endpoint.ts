@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import { writeJsonRpcError } from './json-rpc-error.js';
+import { McpServerFactory } from './mcp-server-factory.js';
+import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
+import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
+import { McpSessionStore, sessionOwner } from './mcp-session-store.js';
+
+type Request = IncomingMessage & { auth?: McpAuthInfo; body?: unknown };
+
+/**
+ * The Streamable HTTP endpoint over the SDK's transport. Stateless by default: a fresh server and transport per
+ * request. Stateful on demand: sessions kept in `McpSessionStore`, each bound to its owner.
+ */
+@Injectable()
+export class StreamableHttpEndpoint {
+  private readonly logger = new Logger('McpServerModule');
+
+  constructor(
+    @Inject(MCP_SERVER_MODULE_OPTIONS) private readonly options: McpServerModuleOptions,
+    private readonly servers: McpServerFactory,
+    private readonly sessions: McpSessionStore,
+  ) {}
+
+  async handle(req: Request, res: ServerResponse): Promise<void> {
+    try {
+      if (this.options.stateful) await this.handleStateful(req, res);
+      else await this.handleStateless(req, res);
+    } catch (error) {
+      this.logger.error(`MCP request failed: ${(error as Error).message}`);
+      writeJsonRpcError(res, 500, -32603, 'Internal error');
+    }
+  }
+
+  private async handleStateless(req: Request, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      // No session, hence no standalone SSE stream and nothing to delete.
+      return writeJsonRpcError(res, 405, -32000, 'Method not allowed (stateless server)', { Allow: 'POST' });
+    }
+    const server = this.servers.create();
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: this.options.enableJsonResponse,
+    });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+
+  private async handleStateful(req: Request, res: ServerResponse): Promise<void> {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id === 'string') {
+      const session = this.sessions.get<StreamableHTTPServerTransport>(id, req.auth);
+      if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
+      return session.transport.handleRequest(req, res, req.body);
+    }
+    if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
+      return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
+    }
+    if (this.sessions.size >= this.sessions.max) {
+      return writeJsonRpcError(res, 503, -32000, 'Too many sessions', { 'Retry-After': '30' });
+    }
+    const server = this.servers.create();
+    const owner = sessionOwner(req.auth);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: this.options.enableJsonResponse,
+      onsessioninitialized: (sessionId) =>
+        this.sessions.add(sessionId, { transport, server, owner, lastSeen: Date.now() }),
+      onsessionclosed: (sessionId) => this.sessions.delete(sessionId),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+}

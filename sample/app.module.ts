@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { McpAuthModule, McpServerModule, type AuthorizationServerInput } from '../lib/index.js'; // in your app: from 'nest-mcp-auth'
+import { TodoService } from './todo/todo.service.js';
+import { TodoTools } from './todo/todo.tools.js';
+
+export const TODO_SCOPES = ['read:todos', 'create:todos', 'delete:todos'];
+
+export interface SampleConfig {
+  /** This MCP server's resource identifier: its public URL, e.g. https://todo.example.com/mcp. */
+  resource: string;
+  /** The provider that issues the access tokens. */
+  authorizationServer: AuthorizationServerInput;
+}
+
+/** The todo manager: McpAuthModule protects it, McpServerModule serves the tools at /mcp. */
+@Module({})
+export class AppModule {
+  static forRoot(config: SampleConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        McpAuthModule.forRoot({
+          resource: config.resource,
+          authorizationServers: [config.authorizationServer],
+          scopesSupported: TODO_SCOPES,
+          defaultScopes: ['read:todos'],
+          resourceName: 'Todo manager (nest-mcp-auth sample)',
+        }),
+        McpServerModule.forRoot({
+          name: 'todo-manager',
+          version: '1.0.0',
+          path: new URL(config.resource).pathname,
+          instructions: 'A todo list per user. Tools: whoami, get-todos, create-todo, delete-todo.',
+        }),
+      ],
+      providers: [TodoService, TodoTools],
+    };
+  }
+}

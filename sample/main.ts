@@ -1,0 +1,71 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule, TODO_SCOPES } from './app.module.js';
+import { startTestProvider as startDevProvider, type TestProvider } from './dev-provider/oidc-provider.js';
+
+/**
+ * The todo-manager sample: `npm run sample`.
+ *
+ * Environment: PORT (default 3001), HOST (default 127.0.0.1), RESOURCE (default http://127.0.0.1:PORT/mcp),
+ * ISSUER (your provider; when absent an embedded development OpenID provider starts on DEV_PROVIDER_PORT,
+ * default PORT + 1), ISSUER_TYPE (oidc | oauth; default: probe).
+ */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3001);
+  const host = process.env.HOST ?? '127.0.0.1';
+  const resource = process.env.RESOURCE ?? `http://127.0.0.1:${port}/mcp`;
+  const type = process.env.ISSUER_TYPE as 'oidc' | 'oauth' | undefined;
+
+  let dev: TestProvider | undefined;
+  let issuer = process.env.ISSUER;
+  if (!issuer) {
+    dev = await startDevProvider({
+      port: Number(process.env.DEV_PROVIDER_PORT ?? port + 1),
+      resources: { [resource]: { scopes: TODO_SCOPES } },
+      defaultAccountId: 'alice',
+    });
+    issuer = dev.issuer;
+  }
+
+  const app = await NestFactory.create(
+    AppModule.forRoot({ resource, authorizationServer: { issuer, type } }),
+    {
+      logger: ['error', 'warn', 'log'],
+    },
+  );
+  await app.listen(port, host);
+
+  const prm = new URL(resource);
+  prm.pathname = `/.well-known/oauth-protected-resource${prm.pathname === '/' ? '' : prm.pathname}`;
+  const lines = [
+    '',
+    'nest-mcp-auth sample — todo manager',
+    `  MCP endpoint (Streamable HTTP)  ${resource}`,
+    `  Protected resource metadata     ${prm.href}`,
+    `  Authorization server            ${issuer}${dev ? '  (embedded development provider: every login is "alice", consent is automatic)' : ''}`,
+    dev ? `  Provider metadata               ${issuer}/.well-known/openid-configuration` : '',
+    '',
+    'Connect a client:',
+    '  npm run sample:client                                         the official SDK client, whole OAuth flow',
+    `  npx @modelcontextprotocol/inspector                           then Streamable HTTP, URL ${resource}`,
+    `  claude mcp add --transport http todo-manager ${resource}`,
+    '',
+    'Tools: whoami, get-todos (read:todos), create-todo (create:todos), delete-todo (delete:todos). Ctrl-C stops.',
+    '',
+  ];
+  console.log(lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n'));
+
+  const stop = async () => {
+    await app.close();
+    await dev?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  new Logger('sample').error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
