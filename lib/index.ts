@@ -18,7 +18,12 @@ export {
 } from './options/tokens.js';
 export { DEFAULT_ALGORITHMS } from './options/defaults.js';
 
-export { fetchServerConfig, fetchServerConfigByWellKnownUrl } from './discovery/fetch-server-config.js';
+export {
+  fetchServerConfig,
+  fetchServerConfigByWellKnownUrl,
+  type FetchServerConfigOptions,
+  type FetchServerConfigByWellKnownUrlOptions,
+} from './discovery/fetch-server-config.js';
 export { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
 export type {
   AuthorizationServerMetadata,

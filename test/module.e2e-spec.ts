@@ -270,9 +270,10 @@ describe('McpAuthModule configuration', () => {
     }
   });
 
-  it('a custom verify function: its auth info reaches the handler; R18 still applies to what it returns', async () => {
+  it('a custom verify function: its auth info reaches the handler; R18, R19, R21 still apply to what it returns', async () => {
     const app = await createProtectedApp({
       resource: RESOURCE,
+      retryAfter: 9,
       authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
       verify: async (token) => {
         if (token === 'opaque-good') {
@@ -305,8 +306,19 @@ describe('McpAuthModule configuration', () => {
             claims: {},
           } as never;
         }
+        if (token === 'opaque-foreign') {
+          return {
+            issuer: 'https://untrusted.example',
+            clientId: 'c',
+            scopes: [],
+            audience: [RESOURCE],
+            claims: {},
+          } as never;
+        }
         if (token === 'opaque-down')
           throw new McpAuthError('ERR_PROVIDER_UNAVAILABLE', 'introspection down', { retryAfter: 2 });
+        if (token === 'opaque-down-default')
+          throw new McpAuthError('ERR_PROVIDER_UNAVAILABLE', 'introspection down');
         throw new Error('unknown token');
       },
     });
@@ -317,7 +329,7 @@ describe('McpAuthModule configuration', () => {
         .set('Authorization', 'Bearer opaque-good')
         .expect(200);
       expect(ok.body.scopes).toEqual(['read:todos']);
-      for (const t of ['opaque-other', 'opaque-expired', 'opaque-unknown']) {
+      for (const t of ['opaque-other', 'opaque-expired', 'opaque-unknown', 'opaque-foreign']) {
         const res = await request(server).get('/api/me').set('Authorization', `Bearer ${t}`).expect(401);
         expect(parseBearerChallenge(res.headers['www-authenticate']).error).toBe('invalid_token');
       }
@@ -326,6 +338,11 @@ describe('McpAuthModule configuration', () => {
         .set('Authorization', 'Bearer opaque-down')
         .expect(503);
       expect(down.headers['retry-after']).toBe('2');
+      const fallback = await request(server)
+        .get('/api/me')
+        .set('Authorization', 'Bearer opaque-down-default')
+        .expect(503);
+      expect(fallback.headers['retry-after']).toBe('9');
     } finally {
       await app.close();
     }

@@ -7,7 +7,7 @@ export type McpAuthErrorCode =
   | 'ERR_MISSING_TOKEN'
   /** Malformed request: several Authorization headers, token in several places, bad syntax (400, R10, R23). */
   | 'ERR_INVALID_REQUEST'
-  /** The token is not a well-formed JWT, or a custom verifier rejected it (401 invalid_token). */
+  /** The token is not a well-formed JWS-compact JWT (401 invalid_token). */
   | 'ERR_TOKEN_MALFORMED'
   /** Signature invalid, algorithm not allowed, or no key of the issuer matches (401 invalid_token, R20). */
   | 'ERR_TOKEN_SIGNATURE'
@@ -21,7 +21,10 @@ export type McpAuthErrorCode =
   | 'ERR_TOKEN_AUDIENCE'
   /** `typ` is not `at+jwt` while `strictJwtType` is on (401 invalid_token, R22). */
   | 'ERR_TOKEN_TYPE'
-  /** Any other reason the token is not acceptable: inactive, revoked, bad claim types (401 invalid_token). */
+  /**
+   * Any other reason the token is not acceptable: bad claim types, rejected by a custom verifier (401
+   * invalid_token).
+   */
   | 'ERR_TOKEN_INVALID'
   /** The token lacks a required scope (403 insufficient_scope, R13). */
   | 'ERR_INSUFFICIENT_SCOPE'

@@ -18,13 +18,14 @@ export interface AuthErrorResponse {
 export function errorResponse(
   error: McpAuthError,
   resource: ResolvedResource,
-  scope?: readonly string[],
+  scope: readonly string[] | undefined,
+  retryAfter: number,
 ): AuthErrorResponse {
   const oauthError = error.oauthError;
   const description = error.message;
   const headers: Record<string, string> = {};
   if (error.code === 'ERR_PROVIDER_UNAVAILABLE') {
-    headers['Retry-After'] = String(error.retryAfter ?? 5);
+    headers['Retry-After'] = String(error.retryAfter ?? retryAfter);
   } else {
     headers['WWW-Authenticate'] = buildChallenge({
       error: oauthError,

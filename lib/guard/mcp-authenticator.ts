@@ -106,7 +106,7 @@ export class McpAuthenticator {
       this.logger.debug(`${failure.status} ${failure.code}: ${failure.message}`);
     }
     const scope = failure.requiredScopes ?? [...new Set([...resource.defaultScopes, ...requiredScopes])];
-    return errorResponse(failure, resource, scope);
+    return errorResponse(failure, resource, scope, this.options.retryAfter);
   }
 }
 

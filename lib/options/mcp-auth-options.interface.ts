@@ -13,7 +13,8 @@ export interface AuthorizationServerOptions {
   /** The issuer identifier, exactly as the provider writes it in `iss` and in its metadata (R29). */
   issuer: string;
   /**
-   * `'oidc'`: `{issuer}/.well-known/openid-configuration` (R27). `'oauth'`: RFC 8414
+   * `'oidc'`: `{issuer}/.well-known/openid-configuration` (R27), then, for an issuer with a path, the insertion
+   * form `https://host/.well-known/openid-configuration{/issuer-path}`. `'oauth'`: RFC 8414
    * `https://host/.well-known/oauth-authorization-server{/issuer-path}` (R26). Omitted: probe in the MCP
    * 2025-11-25 client order — OAuth insertion, OIDC insertion, OIDC append (R28).
    */
@@ -45,7 +46,7 @@ export interface TokenVerifyContext {
 /**
  * A custom verifier for tokens that are not JWTs (or need a special check). It resolves with the caller's auth
  * info, or throws (an `McpAuthError` keeps its code; anything else becomes 401 `invalid_token`). The module still
- * applies the audience rule (R18) to `audience` and the expiry rule to `expiresAt`.
+ * checks `issuer` against the resource's authorization servers (R19), `audience` (R18) and `expiresAt` (R21).
  */
 export type TokenVerifyFunction = (
   token: string,

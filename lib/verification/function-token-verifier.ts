@@ -6,9 +6,9 @@ import { assertAudience } from './audience.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /**
- * Wraps a user-supplied `verify` function (opaque tokens, special checks). The module still applies the audience
- * rule (R18) to what it returns and refuses an `expiresAt` in the past (R21); an error that is not an
- * `McpAuthError` becomes 401 `invalid_token` (fail closed).
+ * Wraps a user-supplied `verify` function (opaque tokens, special checks). The module still applies the issuer
+ * rule (R19: `issuer` must be one of the resource's authorization servers), the audience rule (R18) and refuses an
+ * `expiresAt` in the past (R21); an error that is not an `McpAuthError` becomes 401 `invalid_token` (fail closed).
  */
 export class FunctionTokenVerifier implements TokenVerifier {
   constructor(
@@ -27,6 +27,12 @@ export class FunctionTokenVerifier implements TokenVerifier {
     if (!result || typeof result !== 'object') {
       throw new McpAuthError('ERR_TOKEN_INVALID', 'The token was rejected by the verifier');
     }
+    if (!resource.issuers.includes(result.issuer)) {
+      throw new McpAuthError(
+        'ERR_TOKEN_ISSUER',
+        'The token was not issued by a trusted authorization server',
+      );
+    }
     const audience = Array.isArray(result.audience) ? result.audience : [];
     assertAudience(audience, resource);
     if (
@@ -39,7 +45,7 @@ export class FunctionTokenVerifier implements TokenVerifier {
       ...result,
       token,
       clientId: result.clientId ?? '',
-      scopes: Array.isArray(result.scopes) ? result.scopes : [],
+      scopes: Array.isArray(result.scopes) ? [...new Set(result.scopes)] : [],
       resource: resource.url,
       audience,
       claims: result.claims ?? {},

@@ -17,12 +17,12 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Request, Response } from 'express';
 import { decodeJwt } from 'jose';
-import { createServer, type AddressInfo } from 'node:net';
 import { z } from 'zod';
 
-import { McpAuthGuard, McpAuthModule, RequireScopes, type McpAuthInfo } from '../../lib/index.js';
-import { connectWithOAuth, type ConnectedMcpClient } from './mcp-oauth-client.js';
-import { startTestProvider, type TestProvider } from './oidc-provider.js';
+import { McpAuthGuard, McpAuthModule, RequireScopes, type McpAuthInfo } from '../lib/index.js';
+import { connectWithOAuth, type ConnectedMcpClient } from './support/mcp-oauth-client.js';
+import { freePort } from './support/free-port.js';
+import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 
 /** A stateless MCP server per request, as the SDK's simpleStatelessStreamableHttp example does. */
 async function serveMcp(req: Request, res: Response): Promise<void> {
@@ -116,17 +116,6 @@ class ToolScopedMcpController {
 
 @Module({ controllers: [McpController, ToolScopedMcpController] })
 class McpFeatureModule {}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const text = (result: { content: Array<{ type: string; text?: string }> }) =>
   result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
