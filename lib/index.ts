@@ -6,6 +6,8 @@ export type {
   ResourceOptions,
   AuthorizationServerOptions,
   AuthorizationServerInput,
+  ClaimMappingOptions,
+  IntrospectionOptions,
   MetadataTranspiler,
   TokenVerifyFunction,
   TokenVerifyContext,

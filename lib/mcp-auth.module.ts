@@ -15,7 +15,9 @@ import {
   MCP_AUTH_RESOLVED_OPTIONS,
   MCP_AUTH_TOKEN_VERIFIER,
 } from './options/tokens.js';
+import { ClaimMapper } from './verification/claim-mapper.js';
 import { FunctionTokenVerifier } from './verification/function-token-verifier.js';
+import { IntrospectionTokenVerifier } from './verification/introspection-token-verifier.js';
 import { JwtTokenVerifier } from './verification/jwt-token-verifier.js';
 
 /**
@@ -39,16 +41,20 @@ import { JwtTokenVerifier } from './verification/jwt-token-verifier.js';
           discovery: options.discovery,
           timeout: options.discoveryTimeout,
           requireJwksUri: options.verify === 'jwt',
+          requireIntrospection:
+            typeof options.verify === 'object' && options.verify.introspection.endpoint === undefined,
           logger: new Logger('McpAuthModule'),
         }),
     },
     {
       provide: MCP_AUTH_TOKEN_VERIFIER,
       inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry],
-      useFactory: (options: ResolvedMcpAuthOptions, registry: AuthorizationServerRegistry) =>
-        options.verify === 'jwt'
-          ? new JwtTokenVerifier(options, registry)
-          : new FunctionTokenVerifier(options.verify, options),
+      useFactory: (options: ResolvedMcpAuthOptions, registry: AuthorizationServerRegistry) => {
+        const mapper = new ClaimMapper(options.claims);
+        if (options.verify === 'jwt') return new JwtTokenVerifier(options, registry, mapper);
+        if (typeof options.verify === 'function') return new FunctionTokenVerifier(options.verify, options);
+        return new IntrospectionTokenVerifier(options.verify.introspection, options, registry, mapper);
+      },
     },
     McpAuthContext,
     McpAuthenticator,

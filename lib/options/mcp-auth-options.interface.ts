@@ -53,6 +53,40 @@ export type TokenVerifyFunction = (
   context: TokenVerifyContext,
 ) => Promise<Omit<McpAuthInfo, 'token' | 'resource'> & { token?: string; resource?: URL }>;
 
+/** How a provider's claims become `McpAuthInfo` (the provider profile layer). */
+export interface ClaimMappingOptions {
+  /** Claims read, in order, for `clientId`. Default `['client_id', 'azp', 'cid', 'appid']`. */
+  clientId?: string[];
+  /** Claims holding granted scopes (a space-separated string, or an array). Default `['scope', 'scp', 'scopes']`. */
+  scopes?: string[];
+  /**
+   * Claims of roles or permissions also granted as scopes, e.g. Auth0's `permissions` (RBAC) or Entra ID's
+   * `roles` (app roles). Default none.
+   */
+  scopesFromClaims?: string[];
+  /** Last word: receives the verified claims and the mapped auth info, returns the auth info to use. */
+  map?: (claims: Record<string, unknown>, info: McpAuthInfo) => McpAuthInfo;
+}
+
+/** Opaque access tokens, verified by RFC 7662 token introspection. */
+export interface IntrospectionOptions {
+  /** The introspection endpoint. Default: the authorization server metadata's `introspection_endpoint`. */
+  endpoint?: string;
+  /** Which authorization server introspects (opaque tokens do not name their issuer). Default: the resource's first. */
+  issuer?: string;
+  /** The resource server's client credentials at the authorization server. */
+  clientId: string;
+  clientSecret: string;
+  /** How the credentials are sent. Default `'client_secret_basic'`. */
+  authMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** Milliseconds an introspection request may take; beyond it the request gets 503. Default 5000. */
+  timeout?: number;
+  /** Seconds an active result is reused at most (never past the token's `exp`). Default 60; 0 disables caching. */
+  cacheTtl?: number;
+  /** Most results cached at once (least recently used evicted). Default 10 000. */
+  cacheMaxEntries?: number;
+}
+
 /** One protected resource (an MCP server, or any group of routes) served by this app. */
 export interface ResourceOptions {
   /**
@@ -64,6 +98,8 @@ export interface ResourceOptions {
   authorizationServers?: AuthorizationServerInput | AuthorizationServerInput[];
   /** Accepted `aud` values; defaults to the module's `audience`, then to `[resource]` (R18). */
   audience?: string | string[] | false;
+  /** The claim compared with `audience`; defaults to the module's `audienceClaim`. */
+  audienceClaim?: string;
   /** Scopes advertised in this resource's metadata; defaults to the module's `scopesSupported`. */
   scopesSupported?: string[];
   /** Scopes a 401 challenge names for this resource; defaults to the module's `defaultScopes`. */
@@ -88,6 +124,14 @@ export interface McpAuthModuleOptions {
    * audience check off — only for providers that cannot put the resource in `aud`, and only on purpose.
    */
   audience?: string | string[] | false;
+  /**
+   * The claim the audience rule reads. Default `aud`. For providers that cannot put the resource in `aud` —
+   * Amazon Cognito access tokens (`client_id`), Keycloak without an audience mapper (`azp`) — name the claim and
+   * set `audience` to the value it must hold: explicit, never silently off.
+   */
+  audienceClaim?: string;
+  /** How claims become `McpAuthInfo` (provider quirks: `scp`, `cid`, roles as scopes…). */
+  claims?: ClaimMappingOptions;
   /** Scopes advertised in `scopes_supported` of the protected resource metadata. */
   scopesSupported?: string[];
   /**
@@ -110,8 +154,11 @@ export interface McpAuthModuleOptions {
   algorithms?: string[];
   /** Require `typ: at+jwt` (RFC 9068 strict mode, R22). Default false. */
   strictJwtType?: boolean;
-  /** `'jwt'` (default): verify JWT access tokens with the issuer's JWKS. Or a custom verifier function. */
-  verify?: 'jwt' | TokenVerifyFunction;
+  /**
+   * `'jwt'` (default): verify JWT access tokens with the issuer's JWKS. `{ introspection }`: opaque tokens, by
+   * RFC 7662 introspection. Or a custom verifier function.
+   */
+  verify?: 'jwt' | { introspection: IntrospectionOptions } | TokenVerifyFunction;
   /**
    * `'eager'` (default): metadata is fetched at boot, so a bad issuer fails the app's start.
    * `'lazy'`: on first use (single-flight; a failure is retried on a later request).

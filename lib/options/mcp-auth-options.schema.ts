@@ -12,6 +12,7 @@ import {
   IsUrl,
   Max,
   Min,
+  MinLength,
   ValidateNested,
   ValidatorConstraint,
   Validate,
@@ -49,13 +50,24 @@ class AudienceConstraint implements ValidatorConstraintInterface {
   }
 }
 
-@ValidatorConstraint({ name: 'functionOrJwt' })
+@ValidatorConstraint({ name: 'verify' })
 class VerifyConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return value === undefined || value === 'jwt' || typeof value === 'function';
+    if (value === undefined || value === 'jwt' || typeof value === 'function') return true;
+    return !!value && typeof value === 'object' && 'introspection' in value;
   }
   defaultMessage(): string {
-    return "must be 'jwt' or a function (token, context) => Promise<McpAuthInfo>";
+    return "must be 'jwt', { introspection: { clientId, clientSecret, … } } or a function (token, context) => Promise<McpAuthInfo>";
+  }
+}
+
+@ValidatorConstraint({ name: 'optionalFunction' })
+class OptionalFunctionConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return value === undefined || typeof value === 'function';
+  }
+  defaultMessage(): string {
+    return 'must be a function';
   }
 }
 
@@ -84,6 +96,24 @@ export class AuthorizationServerSchema {
   wellKnownUrl?: string;
 }
 
+export class ClaimMappingSchema {
+  @IsOptional() @IsString({ each: true }) clientId?: string[];
+  @IsOptional() @IsString({ each: true }) scopes?: string[];
+  @IsOptional() @IsString({ each: true }) scopesFromClaims?: string[];
+  @Validate(OptionalFunctionConstraint) map?: unknown;
+}
+
+export class IntrospectionSchema {
+  @IsOptional() @IsUrl(URL_OPTIONS) endpoint?: string;
+  @IsOptional() @Validate(IdentifierConstraint) issuer?: string;
+  @IsString() @MinLength(1) clientId: string;
+  @IsString() @MinLength(1) clientSecret: string;
+  @IsOptional() @IsIn(['client_secret_basic', 'client_secret_post']) authMethod?: string;
+  @IsOptional() @IsInt() @Min(1) timeout?: number;
+  @IsOptional() @IsInt() @Min(0) cacheTtl?: number;
+  @IsOptional() @IsInt() @Min(1) cacheMaxEntries?: number;
+}
+
 export class ResourceSchema {
   @Validate(IdentifierConstraint)
   resource: string;
@@ -96,6 +126,11 @@ export class ResourceSchema {
 
   @Validate(AudienceConstraint)
   audience?: string | string[] | false;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  audienceClaim?: string;
 
   @IsOptional()
   @IsString({ each: true })
@@ -141,6 +176,17 @@ export class McpAuthOptionsSchema {
 
   @IsOptional() @IsBoolean() strictJwtType?: boolean;
   @Validate(VerifyConstraint) verify?: unknown;
+
+  /** `verify.introspection`, lifted here by `resolveOptions` to be validated as a class. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IntrospectionSchema)
+  introspection?: IntrospectionSchema;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ClaimMappingSchema)
+  claims?: ClaimMappingSchema;
   @IsOptional() @IsIn(['eager', 'lazy']) discovery?: string;
   @IsOptional() @IsInt() @Min(1) discoveryTimeout?: number;
 

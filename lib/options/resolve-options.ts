@@ -7,6 +7,8 @@ import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
 import { DEFAULT_ALGORITHMS, DEFAULTS, NEVER_ADVERTISED_SCOPES } from './defaults.js';
 import type {
   AuthorizationServerInput,
+  ClaimMappingOptions,
+  IntrospectionOptions,
   McpAuthModuleOptions,
   ResourceOptions,
   TokenVerifyFunction,
@@ -29,6 +31,8 @@ export interface ResolvedResource {
   readonly issuers: readonly string[];
   /** Accepted `aud` values, or `false` when the check was turned off explicitly. */
   readonly audience: readonly string[] | false;
+  /** The claim the audience rule reads (`aud` unless configured otherwise). */
+  readonly audienceClaim: string;
   /** Advertised scopes (never `offline_access`, R15). */
   readonly scopesSupported?: readonly string[];
   /** Scopes every 401 challenge names (R9; never `offline_access`). */
@@ -45,7 +49,8 @@ export interface ResolvedMcpAuthOptions {
   readonly clockTolerance: number;
   readonly algorithms: readonly string[];
   readonly strictJwtType: boolean;
-  readonly verify: 'jwt' | TokenVerifyFunction;
+  readonly verify: 'jwt' | { introspection: IntrospectionOptions } | TokenVerifyFunction;
+  readonly claims: ClaimMappingOptions;
   readonly discovery: 'eager' | 'lazy';
   readonly discoveryTimeout: number;
   readonly jwks: { readonly timeout: number; readonly cooldown: number; readonly cacheMaxAge: number };
@@ -103,6 +108,7 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
       resource: r.resource,
       authorizationServers: servers,
       audience: r.audience !== undefined ? r.audience : options.audience,
+      audienceClaim: r.audienceClaim ?? options.audienceClaim,
       scopesSupported: r.scopesSupported ?? options.scopesSupported,
       defaultScopes: r.defaultScopes ?? options.defaultScopes,
       resourceName: r.resourceName ?? options.resourceName,
@@ -110,12 +116,24 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
     };
   });
 
-  const schema = plainToInstance(McpAuthOptionsSchema, { ...options, resource: resources });
+  const introspection =
+    options.verify && typeof options.verify === 'object' ? options.verify.introspection : undefined;
+  const schema = plainToInstance(McpAuthOptionsSchema, { ...options, resource: resources, introspection });
   const errors = validateSync(schema, { forbidUnknownValues: false });
   const problems: Array<{ path: string; reason: string }> = [];
   flatten(errors, '', problems);
   const named = problems.map(({ path, reason }) => ({ path: optionPath(path, resources, single), reason }));
 
+  if (introspection?.issuer !== undefined) {
+    for (const r of resources) {
+      if (!r.authorizationServers.some((s) => s.issuer === introspection.issuer)) {
+        named.push({
+          path: 'verify.introspection.issuer',
+          reason: `is not an authorization server of ${r.option}`,
+        });
+      }
+    }
+  }
   const seen = new Map<string, string>();
   for (const r of resources) {
     const prm =
@@ -158,6 +176,7 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
         metadataPath: new URL(metadataUrl).pathname,
         issuers: [...new Set(r.authorizationServers.map((s) => s.issuer))],
         audience,
+        audienceClaim: r.audienceClaim ?? 'aud',
         scopesSupported: scopes && scopes.length > 0 ? [...new Set(scopes)] : undefined,
         defaultScopes: [...new Set(r.defaultScopes ?? [])].filter((s) => !NEVER_ADVERTISED_SCOPES.has(s)),
         resourceName: r.resourceName || undefined,
@@ -169,6 +188,7 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
     algorithms: options.algorithms ? [...new Set(options.algorithms)] : DEFAULT_ALGORITHMS,
     strictJwtType: options.strictJwtType ?? false,
     verify: options.verify ?? 'jwt',
+    claims: options.claims ?? {},
     discovery: options.discovery ?? DEFAULTS.discovery,
     discoveryTimeout: options.discoveryTimeout ?? DEFAULTS.discoveryTimeout,
     jwks: {
@@ -217,6 +237,7 @@ function optionPath(
   resources: Array<{ option: string; authorizationServers: AuthorizationServerSource[] }>,
   single: boolean,
 ): string {
+  if (path.startsWith('introspection')) return `verify.${path}`;
   const m = /^resource\.(\d+)(?:\.(.*))?$/.exec(path);
   if (!m) return path;
   const r = resources[Number(m[1])];

@@ -11,7 +11,8 @@ import type { McpAuthInfo } from '../context/mcp-auth-info.js';
 import type { AuthorizationServerMetadata } from '../discovery/authorization-server-metadata.js';
 import { McpAuthError, type McpAuthErrorCode } from '../errors/mcp-auth.error.js';
 import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
-import { claimsToAuthInfo } from './claims-to-auth-info.js';
+import { assertAudience } from './audience.js';
+import type { ClaimMapper } from './claim-mapper.js';
 import { isProviderFault, providerUnavailable } from './provider-unavailable.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -46,6 +47,7 @@ export class JwtTokenVerifier implements TokenVerifier {
   constructor(
     private readonly options: ResolvedMcpAuthOptions,
     private readonly metadata: MetadataLookup,
+    private readonly mapper: ClaimMapper,
   ) {
     this.algorithms = new Set(options.algorithms);
   }
@@ -76,7 +78,10 @@ export class JwtTokenVerifier implements TokenVerifier {
     if (typeof verified.iat === 'number' && verified.iat > now + this.options.clockTolerance) {
       throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token was issued in the future ("iat")');
     }
-    return claimsToAuthInfo(token, verified, resource.url);
+    // jose checks `aud`; another audience claim (Cognito's client_id, Keycloak's azp) is checked here.
+    if (resource.audienceClaim !== 'aud')
+      assertAudience(this.mapper.audience(verified, resource.audienceClaim), resource);
+    return this.mapper.toAuthInfo(token, verified, resource.url);
   }
 
   /** Cheap structural parse before anything else: exactly three segments (JWS compact), JSON header and payload. */
@@ -124,7 +129,10 @@ export class JwtTokenVerifier implements TokenVerifier {
     if (!options) {
       options = {
         issuer,
-        audience: resource.audience === false ? undefined : [...resource.audience],
+        audience:
+          resource.audience === false || resource.audienceClaim !== 'aud'
+            ? undefined
+            : [...resource.audience],
         algorithms: [...this.options.algorithms],
         clockTolerance: this.options.clockTolerance,
         requiredClaims: ['exp'],

@@ -1,0 +1,90 @@
+import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import { McpAuthError } from '../errors/mcp-auth.error.js';
+import type { ClaimMappingOptions } from '../options/mcp-auth-options.interface.js';
+
+type Claims = Record<string, unknown>;
+
+export const DEFAULT_CLIENT_ID_CLAIMS = ['client_id', 'azp', 'cid', 'appid'] as const;
+export const DEFAULT_SCOPE_CLAIMS = ['scope', 'scp', 'scopes'] as const;
+
+const invalid = (claim: string, expected: string) =>
+  new McpAuthError('ERR_TOKEN_INVALID', `The "${claim}" claim must be ${expected}`);
+
+function optionalString(claims: Claims, name: string): string | undefined {
+  const value = claims[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalid(name, 'a string');
+  return value;
+}
+
+/** A claim as a list of strings: a space-separated string or an array of strings (`scope` must be a string). */
+function stringList(claims: Claims, name: string, into: Set<string>): void {
+  const value = claims[name];
+  if (value === undefined) return;
+  if (typeof value === 'string') {
+    for (const part of value.split(' ')) if (part) into.add(part);
+  } else if (name !== 'scope' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    for (const v of value) if (v) into.add(v);
+  } else {
+    throw invalid(name, name === 'scope' ? 'a space-separated string' : 'a string or an array of strings');
+  }
+}
+
+/**
+ * Turns a provider's verified claims (JWT payload or introspection response) into `McpAuthInfo`: the provider
+ * profile layer. Defaults cover RFC 9068 and the common providers — `clientId` from `client_id`, `azp`, `cid`
+ * (Okta), `appid` (Entra ID v1); scopes from `scope` (string), `scp` (string or array: Entra ID, Okta) and `scopes`
+ * (array). Roles or permissions claims can be granted as scopes (`scopesFromClaims`), and `map` overrides the
+ * result. A claim of the wrong type rejects the token rather than being ignored.
+ */
+export class ClaimMapper {
+  private readonly clientIdClaims: readonly string[];
+  private readonly scopeClaims: readonly string[];
+
+  constructor(private readonly options: ClaimMappingOptions = {}) {
+    this.clientIdClaims = options.clientId ?? DEFAULT_CLIENT_ID_CLAIMS;
+    this.scopeClaims = [...(options.scopes ?? DEFAULT_SCOPE_CLAIMS), ...(options.scopesFromClaims ?? [])];
+  }
+
+  /** Granted scopes, deduplicated. */
+  scopes(claims: Claims): string[] {
+    const out = new Set<string>();
+    for (const name of this.scopeClaims) stringList(claims, name, out);
+    return [...out];
+  }
+
+  /** The values of `claim` (default `aud`) as an array, for the audience rule (R18). */
+  audience(claims: Claims, claim = 'aud'): string[] {
+    const value = claims[claim];
+    if (value === undefined) return [];
+    if (typeof value === 'string') return [value];
+    if (Array.isArray(value) && value.every((a) => typeof a === 'string')) return value;
+    throw invalid(claim, 'a string or an array of strings');
+  }
+
+  toAuthInfo(token: string, claims: Claims, resource: URL): McpAuthInfo {
+    let clientId = '';
+    for (const name of this.clientIdClaims) {
+      const value = optionalString(claims, name);
+      if (value !== undefined) {
+        clientId = value;
+        break;
+      }
+    }
+    const exp = claims.exp;
+    if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp)))
+      throw invalid('exp', 'a number');
+    const info: McpAuthInfo = {
+      token,
+      clientId,
+      scopes: this.scopes(claims),
+      expiresAt: exp as number | undefined,
+      resource,
+      issuer: optionalString(claims, 'iss') ?? '',
+      subject: optionalString(claims, 'sub'),
+      audience: this.audience(claims),
+      claims,
+    };
+    return this.options.map ? { ...this.options.map(claims, info), token, resource } : info;
+  }
+}

@@ -1,0 +1,151 @@
+import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import { McpAuthError } from '../errors/mcp-auth.error.js';
+import type { IntrospectionOptions } from '../options/mcp-auth-options.interface.js';
+import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
+import { assertAudience } from './audience.js';
+import type { ClaimMapper } from './claim-mapper.js';
+import type { MetadataLookup } from './jwt-token-verifier.js';
+import { providerUnavailable } from './provider-unavailable.js';
+import { TokenCache } from './token-cache.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+type Claims = Record<string, unknown>;
+
+const DEFAULT_TIMEOUT = 5_000;
+const DEFAULT_TTL = 60;
+const DEFAULT_MAX_ENTRIES = 10_000;
+
+/**
+ * Verifies opaque access tokens with RFC 7662 token introspection. `active: false` → 401 `invalid_token`; the issuer
+ * (when the response names one), the expiry and the audience rule (R18) apply to the response; a provider that
+ * fails, times out or answers garbage → 503 with `Retry-After`, never 401. Responses are cached by a SHA-256 of the
+ * token, never past its `exp` nor `cacheTtl`, at most `cacheMaxEntries` of them.
+ */
+export class IntrospectionTokenVerifier implements TokenVerifier {
+  private readonly cache: TokenCache<Claims>;
+  private readonly ttl: number;
+  private readonly timeout: number;
+  private readonly authorization?: string;
+
+  constructor(
+    private readonly introspection: IntrospectionOptions,
+    private readonly options: ResolvedMcpAuthOptions,
+    private readonly metadata: MetadataLookup,
+    private readonly mapper: ClaimMapper,
+  ) {
+    this.ttl = introspection.cacheTtl ?? DEFAULT_TTL;
+    this.timeout = introspection.timeout ?? DEFAULT_TIMEOUT;
+    this.cache = new TokenCache(this.ttl > 0 ? (introspection.cacheMaxEntries ?? DEFAULT_MAX_ENTRIES) : 0);
+    if ((introspection.authMethod ?? 'client_secret_basic') === 'client_secret_basic') {
+      // RFC 6749 §2.3.1: each part form-urlencoded before base64.
+      const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+      const credentials = `${form(introspection.clientId)}:${form(introspection.clientSecret)}`;
+      this.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    }
+  }
+
+  async verify(token: string, resource: ResolvedResource): Promise<McpAuthInfo> {
+    const issuer = this.introspection.issuer ?? resource.issuers[0];
+    const key = TokenCache.keyOf(token);
+    const now = Date.now() / 1000;
+    let claims = this.cache.get(key, now);
+    if (!claims) {
+      claims = await this.introspect(token, issuer);
+      const exp = typeof claims.exp === 'number' ? claims.exp : Infinity;
+      this.cache.set(key, claims, Math.min(exp, now + this.ttl));
+    }
+    return this.check(token, claims, issuer, resource, now);
+  }
+
+  private check(
+    token: string,
+    claims: Claims,
+    issuer: string,
+    resource: ResolvedResource,
+    now: number,
+  ): McpAuthInfo {
+    if (claims.active !== true) throw new McpAuthError('ERR_TOKEN_INVALID', 'The token is not active');
+    if (claims.iss !== undefined && claims.iss !== issuer) {
+      throw new McpAuthError(
+        'ERR_TOKEN_ISSUER',
+        'The token was not issued by a trusted authorization server',
+      );
+    }
+    const tolerance = this.options.clockTolerance;
+    if (typeof claims.exp === 'number' && claims.exp + tolerance <= now) {
+      throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
+    }
+    if (typeof claims.nbf === 'number' && claims.nbf - tolerance > now) {
+      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token is not valid yet ("nbf")');
+    }
+    assertAudience(this.mapper.audience(claims, resource.audienceClaim), resource);
+    const info = this.mapper.toAuthInfo(token, claims, resource.url);
+    return info.issuer ? info : { ...info, issuer };
+  }
+
+  private async introspect(token: string, issuer: string): Promise<Claims> {
+    const endpoint = await this.endpointFor(issuer);
+    const body = new URLSearchParams({ token, token_type_hint: 'access_token' });
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    if (this.authorization) headers.authorization = this.authorization;
+    else {
+      body.set('client_id', this.introspection.clientId);
+      body.set('client_secret', this.introspection.clientSecret);
+    }
+    let response: Response;
+    try {
+      response = await fetch(endpoint, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.timeout),
+      });
+    } catch (error) {
+      throw providerUnavailable(
+        'the introspection endpoint could not be reached',
+        this.options.retryAfter,
+        error,
+      );
+    }
+    if (!response.ok) {
+      await response.arrayBuffer().catch(() => undefined);
+      throw providerUnavailable(
+        `the introspection endpoint answered ${response.status}`,
+        this.options.retryAfter,
+        undefined,
+      );
+    }
+    const json: unknown = await response.json().catch(() => undefined);
+    if (!json || typeof json !== 'object' || Array.isArray(json)) {
+      throw providerUnavailable(
+        'the introspection endpoint answered no JSON object',
+        this.options.retryAfter,
+        undefined,
+      );
+    }
+    return json as Claims;
+  }
+
+  private async endpointFor(issuer: string): Promise<string> {
+    if (this.introspection.endpoint) return this.introspection.endpoint;
+    let metadata = this.metadata.peek(issuer);
+    if (!metadata) {
+      try {
+        metadata = await this.metadata.get(issuer);
+      } catch (error) {
+        throw providerUnavailable('metadata discovery failed', this.options.retryAfter, error);
+      }
+    }
+    if (!metadata.introspection_endpoint) {
+      throw providerUnavailable(
+        'the issuer publishes no introspection_endpoint',
+        this.options.retryAfter,
+        undefined,
+      );
+    }
+    return metadata.introspection_endpoint;
+  }
+}
