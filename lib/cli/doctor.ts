@@ -1,0 +1,571 @@
+/**
+ * `nest-mcp-auth doctor`: what an authorization server offers MCP clients and this module (R26–R30), as a list of
+ * checks. Pure logic — no printing; `cli.ts` renders the report.
+ */
+import type { AuthorizationServerType } from '../discovery/authorization-server-metadata.js';
+import { fetchMetadataDocument } from '../discovery/fetch-metadata-document.js';
+import { DEFAULT_DISCOVERY_TIMEOUT } from '../discovery/fetch-server-config.js';
+import { validateServerMetadata } from '../discovery/validate-server-metadata.js';
+import { discoveryUrls, type DiscoveryUrl } from '../discovery/well-known-url.js';
+import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { DEFAULT_ALGORITHMS } from '../options/defaults.js';
+import { identifierProblem } from '../options/url-rules.js';
+
+/** Options of {@link runDoctor}. */
+export interface DoctorOptions {
+  /** The issuer identifier, exactly as the module will be configured with it. */
+  issuer: string;
+  /** The discovery convention (R26/R27); omitted: probe in the MCP 2025-11-25 client order (R28). */
+  type?: AuthorizationServerType;
+  /** The resource identifier of the MCP server (RFC 8707), to check it and explain what the provider must do. */
+  resource?: string;
+  /** Milliseconds each HTTP request may take. Default 5000. */
+  timeout?: number;
+  /** The fetch implementation. Default: the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
+/** `ok` ✓, `warn` ⚠ (MCP clients can still proceed), `fail` ✗ (something blocks MCP clients or this module). */
+export type DoctorStatus = 'ok' | 'warn' | 'fail';
+
+/** One line of the report. */
+export interface DoctorCheck {
+  status: DoctorStatus;
+  /** What was checked, e.g. `PKCE S256`. */
+  title: string;
+  /** What was found. */
+  detail?: string;
+  /** What to do about it (or what to verify by hand). */
+  hint?: string;
+}
+
+/** The result of {@link runDoctor}. */
+export interface DoctorReport {
+  checks: DoctorCheck[];
+  /** True when no check failed: nothing blocks MCP clients. */
+  ok: boolean;
+}
+
+/**
+ * Why the options cannot be run at all (a usage error), or `undefined`: the issuer must be an absolute http(s) URL
+ * without query or fragment, `type` `'oidc'` or `'oauth'`, `timeout` a positive number.
+ */
+export function doctorUsageProblem(options: Partial<DoctorOptions>): string | undefined {
+  const { issuer, type, timeout } = options;
+  const url = typeof issuer === 'string' && URL.canParse(issuer) ? new URL(issuer) : undefined;
+  if (url === undefined) return `issuer must be an absolute URL (got ${JSON.stringify(issuer)})`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return `issuer must be an http(s) URL (got ${JSON.stringify(issuer)})`;
+  }
+  if (/[?#]/.test(issuer as string)) {
+    return `issuer must not have a query or fragment (RFC 8414 §2) (got ${JSON.stringify(issuer)})`;
+  }
+  if (type !== undefined && type !== 'oidc' && type !== 'oauth') {
+    return `type must be 'oidc' or 'oauth' (got ${JSON.stringify(type)})`;
+  }
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+    return `timeout must be a positive number of milliseconds (got ${String(timeout)})`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks an authorization server the way MCP clients and this module will use it: discovery (every URL tried, in
+ * the R26/R27/R28 order), the issuer echo (R29), the authorization code flow endpoints, PKCE S256, how clients can
+ * register, the JWKS and its algorithms, introspection, `offline_access`, and RFC 8707 resource indicators.
+ * Contacts only the issuer's discovery URLs and the `jwks_uri`; prints nothing; never throws for what it finds.
+ *
+ * @throws TypeError when the options are unusable (see {@link doctorUsageProblem}).
+ */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const problem = doctorUsageProblem(options);
+  if (problem !== undefined) throw new TypeError(problem);
+  const { issuer, type, resource } = options;
+  const http = {
+    timeout: options.timeout ?? DEFAULT_DISCOVERY_TIMEOUT,
+    fetch: options.fetch ?? globalThis.fetch,
+  };
+  const checks: DoctorCheck[] = [];
+
+  const issuerProblem = identifierProblem(issuer);
+  if (issuerProblem !== undefined) {
+    checks.push({
+      status: 'fail',
+      title: 'Issuer',
+      detail: `the module refuses this issuer: it ${issuerProblem}`,
+      hint: 'MCP clients and this module need an https issuer (plain http only on loopback hosts).',
+    });
+  }
+
+  const found = await discover(issuer, type, http, checks);
+  if (found !== undefined) {
+    const { document, candidate } = found;
+    checkValidity(document, candidate.url, checks);
+    checkIssuerEcho(document, issuer, candidate.url, checks);
+    checkEndpoints(document, checks);
+    checkPkce(document, checks);
+    checkRegistration(document, checks);
+    await checkJwks(document, http, checks);
+    checkIntrospection(document, checks);
+    checkOfflineAccess(document, checks);
+    checkResourceIndicators(document, resource, checks);
+  }
+  if (resource !== undefined) checkResource(resource, checks);
+  return { checks, ok: checks.every((check) => check.status !== 'fail') };
+}
+
+interface Http {
+  timeout: number;
+  fetch: typeof fetch;
+}
+
+/** Tries the discovery URLs in order, one check each, and stops at the first JSON object (as clients do). */
+async function discover(
+  issuer: string,
+  type: AuthorizationServerType | undefined,
+  http: Http,
+  checks: DoctorCheck[],
+): Promise<{ document: Record<string, unknown>; candidate: DiscoveryUrl } | undefined> {
+  const candidates = discoveryUrls(issuer, type);
+  const order =
+    type === 'oauth'
+      ? 'type oauth: RFC 8414 only (R26)'
+      : type === 'oidc'
+        ? 'type oidc: OpenID Connect append, then insertion (R27)'
+        : 'no type: MCP 2025-11-25 client order (R28)';
+  const failed: DiscoveryCheck[] = [];
+  for (const candidate of candidates) {
+    const outcome = await tryDiscoveryUrl(candidate, http);
+    if ('document' in outcome) {
+      // A URL tried before this one: a 4xx makes clients move on; a 5xx, a timeout or a network error may stop them.
+      for (const { check, status } of failed) {
+        const serverError = status === undefined || status >= 500;
+        checks.push({
+          ...check,
+          status: serverError ? 'warn' : 'ok',
+          ...(serverError
+            ? {
+                hint:
+                  'Some MCP clients stop at the first discovery URL that fails with anything but a 4xx; make it ' +
+                  'answer 404, or configure the type that skips it.',
+              }
+            : {}),
+        });
+      }
+      checks.push({
+        status: 'ok',
+        title: `GET ${candidate.url}`,
+        detail: 'answered a JSON document',
+      });
+      const convention =
+        candidate.type === 'oauth' ? 'RFC 8414 metadata' : 'OpenID Connect Discovery 1.0 metadata';
+      checks.push({
+        status: 'ok',
+        title: 'Metadata document',
+        detail: `${convention} at ${candidate.url} [${order}]`,
+      });
+      return { document: outcome.document, candidate };
+    }
+    failed.push(outcome);
+  }
+  for (const { check } of failed) checks.push({ ...check, status: 'fail' });
+  checks.push({
+    status: 'fail',
+    title: 'Metadata document',
+    detail: `none of the ${candidates.length} discovery URL(s) answered with metadata [${order}]`,
+    hint:
+      'Check the issuer (exactly as in the tokens\' "iss" claim), try --type oidc or --type oauth, or, if the ' +
+      'provider publishes its metadata elsewhere, configure its wellKnownUrl in the module.',
+  });
+  return undefined;
+}
+
+interface DiscoveryCheck {
+  check: DoctorCheck;
+  /** The HTTP status, when the server answered. */
+  status?: number;
+}
+
+async function tryDiscoveryUrl(
+  candidate: DiscoveryUrl,
+  http: Http,
+): Promise<{ document: Record<string, unknown> } | DiscoveryCheck> {
+  let status: number | undefined;
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await http.fetch(input, init);
+    status = response.status;
+    return response;
+  };
+  try {
+    return { document: await fetchMetadataDocument(candidate.url, { ...http, fetch: recordingFetch }) };
+  } catch (error) {
+    if (!(error instanceof McpAuthConfigError)) throw error;
+    const detail =
+      error.code === 'ERR_DISCOVERY_HTTP_STATUS' && status !== undefined ? `HTTP ${status}` : error.message;
+    return { check: { status: 'fail', title: `GET ${candidate.url}`, detail }, status };
+  }
+}
+
+function checkValidity(document: Record<string, unknown>, url: string, checks: DoctorCheck[]): void {
+  try {
+    validateServerMetadata(document, { requireJwksUri: false, url });
+    checks.push({ status: 'ok', title: 'Metadata fields', detail: 'well-formed (RFC 8414 §2)' });
+  } catch (error) {
+    if (!(error instanceof McpAuthConfigError)) throw error;
+    checks.push({
+      status: 'fail',
+      title: 'Metadata fields',
+      detail: error.message,
+      hint: 'The module refuses this document; fix it at the provider, or correct it with the transpile option.',
+    });
+  }
+}
+
+function checkIssuerEcho(
+  document: Record<string, unknown>,
+  issuer: string,
+  url: string,
+  checks: DoctorCheck[],
+): void {
+  const title = 'Issuer echo (R29)';
+  const actual = document.issuer;
+  if (typeof actual !== 'string') {
+    checks.push({
+      status: 'fail',
+      title,
+      detail: 'the document has no "issuer"',
+      hint: 'Metadata without an issuer cannot be trusted (RFC 8414 §3.3); check the discovery URL.',
+    });
+    return;
+  }
+  if (actual !== issuer) {
+    const how =
+      actual.replace(/\/$/, '') === issuer.replace(/\/$/, '')
+        ? 'differs by a trailing slash'
+        : actual.toLowerCase() === issuer.toLowerCase()
+          ? 'differs by letter case'
+          : 'differs';
+    const hint = /[{}]/.test(actual)
+      ? 'This is a multi-tenant template issuer (Entra ID /common or /organizations): use the tenant-specific ' +
+        'issuer, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0.'
+      : `Configure the issuer exactly as the provider writes it (and as tokens carry it in "iss"): ` +
+        `${JSON.stringify(actual)}. MCP clients and this module refuse metadata whose issuer differs.`;
+    checks.push({
+      status: 'fail',
+      title,
+      detail: `the document at ${url} says ${JSON.stringify(actual)}, which ${how} from ${JSON.stringify(issuer)}`,
+      hint,
+    });
+    return;
+  }
+  checks.push({ status: 'ok', title, detail: `the document's issuer is exactly ${JSON.stringify(issuer)}` });
+}
+
+function checkEndpoints(document: Record<string, unknown>, checks: DoctorCheck[]): void {
+  const fields = ['authorization_endpoint', 'token_endpoint'] as const;
+  const missing = fields.filter((field) => typeof document[field] !== 'string');
+  const title = 'Authorization code flow';
+  if (missing.length === 0) {
+    checks.push({ status: 'ok', title, detail: 'authorization_endpoint and token_endpoint are advertised' });
+  } else {
+    checks.push({
+      status: 'fail',
+      title,
+      detail: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing: MCP clients cannot obtain tokens`,
+      hint: 'Check the issuer; if the provider has the endpoints but omits them, add them with the transpile option.',
+    });
+  }
+}
+
+function checkPkce(document: Record<string, unknown>, checks: DoctorCheck[]): void {
+  const title = 'PKCE S256';
+  const methods = document.code_challenge_methods_supported;
+  if (!Array.isArray(methods)) {
+    checks.push({
+      status: 'warn',
+      title,
+      detail:
+        'code_challenge_methods_supported is not advertised: MCP 2025-11-25 clients refuse to proceed; some ' +
+        'providers (Entra ID) support S256 without advertising it',
+      hint:
+        "Enable PKCE at the provider; if it supports S256 without advertising it, add it with the module's " +
+        "transpile option: (doc) => ({ ...doc, code_challenge_methods_supported: ['S256'] }).",
+    });
+  } else if (!methods.includes('S256')) {
+    checks.push({
+      status: 'fail',
+      title,
+      detail: `code_challenge_methods_supported is ${JSON.stringify(methods)}, without S256: MCP clients refuse to proceed`,
+      hint: 'Enable PKCE with the S256 method at the provider.',
+    });
+  } else {
+    checks.push({ status: 'ok', title, detail: `code_challenge_methods_supported: ${methods.join(', ')}` });
+  }
+}
+
+function checkRegistration(document: Record<string, unknown>, checks: DoctorCheck[]): void {
+  const title = 'Client registration';
+  const ways: string[] = [];
+  if (typeof document.registration_endpoint === 'string') {
+    ways.push(`Dynamic Client Registration (${document.registration_endpoint})`);
+  }
+  if (document.client_id_metadata_document_supported === true) {
+    ways.push('Client ID Metadata Documents (client_id_metadata_document_supported)');
+  }
+  if (ways.length > 0) {
+    checks.push({ status: 'ok', title, detail: ways.join('; ') });
+  } else {
+    checks.push({
+      status: 'warn',
+      title,
+      detail:
+        'pre-registration only: no registration_endpoint, no client_id_metadata_document_supported — clients ' +
+        'need a client id configured by hand',
+      hint:
+        'Enable Dynamic Client Registration or Client ID Metadata Documents at the provider, or register a client ' +
+        'and give its client id (and redirect URIs) to your users.',
+    });
+  }
+}
+
+/** A JWK as far as the doctor reads it (public members only; `k`, `d`… are never read nor printed). */
+interface JwkLike {
+  kty?: unknown;
+  alg?: unknown;
+  kid?: unknown;
+  use?: unknown;
+  crv?: unknown;
+  key_ops?: unknown;
+}
+
+const RSA_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+const EC_ALGS: Record<string, string[]> = {
+  'P-256': ['ES256'],
+  'P-384': ['ES384'],
+  'P-521': ['ES512'],
+  secp256k1: ['ES256K'],
+};
+const OKP_ALGS: Record<string, string[]> = { Ed25519: ['EdDSA', 'Ed25519'], Ed448: ['EdDSA'] };
+const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];
+
+/** The JWS algorithms a key can verify: its `alg`, or what its type and curve allow. */
+function keyAlgorithms(key: JwkLike): string[] {
+  if (typeof key.alg === 'string') return [key.alg];
+  const crv = typeof key.crv === 'string' ? key.crv : '';
+  switch (key.kty) {
+    case 'RSA':
+      return RSA_ALGS;
+    case 'EC':
+      return EC_ALGS[crv] ?? [];
+    case 'OKP':
+      return OKP_ALGS[crv] ?? [];
+    case 'oct':
+      return HMAC_ALGS;
+    default:
+      return [];
+  }
+}
+
+function isSigningKey(key: JwkLike): boolean {
+  if (key.use !== undefined && key.use !== 'sig') return false;
+  if (Array.isArray(key.key_ops) && !key.key_ops.includes('verify')) return false;
+  return keyAlgorithms(key).length > 0;
+}
+
+function describeKey(key: JwkLike): string {
+  const kty = typeof key.kty === 'string' ? key.kty : '?';
+  const crv = typeof key.crv === 'string' ? ` ${key.crv}` : '';
+  const alg = typeof key.alg === 'string' ? key.alg : 'no alg';
+  const kid =
+    typeof key.kid === 'string' ? (key.kid.length > 16 ? `${key.kid.slice(0, 15)}…` : key.kid) : undefined;
+  return `${kty}${crv} ${alg}${kid === undefined ? ', no kid' : ` (kid ${kid})`}`;
+}
+
+async function checkJwks(
+  document: Record<string, unknown>,
+  http: Http,
+  checks: DoctorCheck[],
+): Promise<void> {
+  const title = 'JWKS';
+  const jwksUri = document.jwks_uri;
+  if (typeof jwksUri !== 'string') {
+    const introspection = typeof document.introspection_endpoint === 'string';
+    checks.push({
+      status: introspection ? 'warn' : 'fail',
+      title,
+      detail: 'no jwks_uri: JWT access tokens cannot be verified',
+      hint: introspection
+        ? "Verify opaque tokens with the module's verify: { introspection } option, or ask the provider for a JWKS."
+        : 'Without jwks_uri nor introspection_endpoint this module cannot verify tokens from this provider.',
+    });
+    return;
+  }
+  let jwks: Record<string, unknown>;
+  try {
+    jwks = await fetchMetadataDocument(jwksUri, http);
+  } catch (error) {
+    if (!(error instanceof McpAuthConfigError)) throw error;
+    checks.push({
+      status: 'fail',
+      title,
+      detail: `unreachable: ${error.message}`,
+      hint: 'The module fetches the keys from jwks_uri to verify every JWT: it must be reachable from this server.',
+    });
+    return;
+  }
+  const keys: JwkLike[] = Array.isArray(jwks.keys)
+    ? jwks.keys.filter((k): k is JwkLike => typeof k === 'object' && k !== null)
+    : [];
+  const signing = keys.filter(isSigningKey);
+  if (signing.length === 0) {
+    checks.push({
+      status: 'fail',
+      title,
+      detail: `${jwksUri} holds no signing keys (${keys.length} key(s) in "keys")`,
+      hint: 'The provider must publish its token signing keys (use "sig") at jwks_uri.',
+    });
+    return;
+  }
+  checks.push({
+    status: 'ok',
+    title,
+    detail: `${jwksUri}: ${signing.length} signing key(s): ${signing.map(describeKey).join('; ')}`,
+  });
+
+  const accepted = [
+    ...new Set(signing.flatMap(keyAlgorithms).filter((alg) => DEFAULT_ALGORITHMS.includes(alg))),
+  ];
+  const symmetric = signing.filter((key) => key.kty === 'oct');
+  const withoutAlg = signing.filter((key) => typeof key.alg !== 'string' && key.kty !== 'oct');
+  const algTitle = 'Token signing algorithms';
+  if (accepted.length === 0) {
+    const algs = [...new Set(signing.flatMap(keyAlgorithms))];
+    checks.push({
+      status: 'fail',
+      title: algTitle,
+      detail: `none of the keys' algorithms (${algs.join(', ')}) is in the default allow-list (${DEFAULT_ALGORITHMS.join(', ')})`,
+      hint:
+        symmetric.length > 0
+          ? 'Symmetric (oct/HMAC) keys must never be published, and HS* tokens are refused (R20): have the ' +
+            'provider sign access tokens with an asymmetric key (RS256, ES256…).'
+          : 'Have the provider sign access tokens with an asymmetric algorithm of the allow-list.',
+    });
+    return;
+  }
+  const problems: string[] = [];
+  if (symmetric.length > 0) {
+    problems.push(`${symmetric.length} symmetric (oct) key(s) are published: HS* tokens are refused (R20)`);
+  }
+  if (withoutAlg.length > 0) {
+    problems.push(
+      `${withoutAlg.length} key(s) have no "alg": the token header's alg decides, within the allow-list`,
+    );
+  }
+  const detail = `accepted by the default allow-list: ${accepted.join(', ')}`;
+  if (problems.length === 0) {
+    checks.push({ status: 'ok', title: algTitle, detail });
+  } else {
+    checks.push({
+      status: 'warn',
+      title: algTitle,
+      detail: `${detail}; ${problems.join('; ')}`,
+      hint:
+        symmetric.length > 0
+          ? 'A public JWKS should never hold symmetric keys: remove them at the provider.'
+          : "Pin the provider's algorithm with the module's algorithms option (e.g. ['RS256']).",
+    });
+  }
+}
+
+function checkIntrospection(document: Record<string, unknown>, checks: DoctorCheck[]): void {
+  const title = 'Token introspection';
+  if (typeof document.introspection_endpoint === 'string') {
+    checks.push({
+      status: 'ok',
+      title,
+      detail: `${document.introspection_endpoint}: opaque tokens can be verified (verify: { introspection })`,
+    });
+  } else {
+    checks.push({
+      status: 'warn',
+      title,
+      detail: 'no introspection_endpoint: opaque tokens cannot be verified; only JWT access tokens',
+      hint: 'Make sure the provider issues JWT access tokens for this resource (RFC 9068).',
+    });
+  }
+}
+
+function checkOfflineAccess(document: Record<string, unknown>, checks: DoctorCheck[]): void {
+  const scopes = document.scopes_supported;
+  if (Array.isArray(scopes) && scopes.includes('offline_access')) {
+    checks.push({
+      status: 'warn',
+      title: 'offline_access',
+      detail:
+        'scopes_supported lists offline_access: MCP SDK v2 clients will ask for it (with prompt=consent)',
+      hint:
+        'Allow MCP clients to request offline_access (refresh tokens), or expect a consent prompt and refusals ' +
+        'where it is not allowed; this module never advertises it itself.',
+    });
+  }
+}
+
+/** Metadata members some providers use to mention resource indicators (none is standard). */
+const RESOURCE_HINT = /resource/i;
+
+function checkResourceIndicators(
+  document: Record<string, unknown>,
+  resource: string | undefined,
+  checks: DoctorCheck[],
+): void {
+  const title = 'RFC 8707 resource indicators';
+  const members = Object.keys(document).filter((key) => RESOURCE_HINT.test(key));
+  const hint =
+    'MCP clients send the "resource" parameter on every authorization and token request. The provider must ' +
+    "accept it and put the resource (or an audience you configure with the module's audience option) in the " +
+    'token\'s "aud"; check its documentation for resource indicators / API audiences.';
+  const listed = document.protected_resources;
+  if (resource !== undefined && Array.isArray(listed)) {
+    const known = listed.includes(resource);
+    checks.push({
+      status: known ? 'ok' : 'warn',
+      title,
+      detail: known
+        ? `protected_resources lists ${JSON.stringify(resource)}`
+        : `protected_resources does not list ${JSON.stringify(resource)}`,
+      hint: known ? undefined : 'Register this resource (API) at the provider.',
+    });
+    return;
+  }
+  checks.push({
+    status: 'ok',
+    title,
+    detail:
+      members.length > 0
+        ? `the metadata mentions ${members.join(', ')}; support for the resource parameter cannot be confirmed from metadata`
+        : 'support cannot be detected from metadata (RFC 8707 defines no metadata member)',
+    hint,
+  });
+}
+
+function checkResource(resource: string, checks: DoctorCheck[]): void {
+  const title = 'Resource identifier';
+  const problem = identifierProblem(resource);
+  if (problem !== undefined) {
+    checks.push({
+      status: 'fail',
+      title,
+      detail: `${JSON.stringify(resource)} ${problem}`,
+      hint:
+        'The resource identifier is the MCP server URL clients connect to: https (plain http only on loopback), ' +
+        'no fragment (RFC 8707 §2).',
+    });
+    return;
+  }
+  checks.push({
+    status: 'ok',
+    title,
+    detail: `${JSON.stringify(resource)} is a valid RFC 8707 resource identifier`,
+    hint: `The provider must issue tokens with "aud" containing ${JSON.stringify(resource)}, or set the module's audience option to the audience it uses.`,
+  });
+}
