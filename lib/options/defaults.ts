@@ -22,6 +22,8 @@ export const DEFAULTS = {
   jwksCacheMaxAge: 600_000,
   stepUpScopes: 'accumulate',
   retryAfter: 5,
+  tokenCacheMaxEntries: 10_000,
+  tokenCacheMaxAge: 300,
 } as const;
 
 /** Scopes that are never advertised in metadata nor named in a challenge (R15). */

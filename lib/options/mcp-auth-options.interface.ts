@@ -175,6 +175,14 @@ export interface McpAuthModuleOptions {
     /** Maximum age of a fetched key set. Default 600000. */
     cacheMaxAge?: number;
   };
+  /**
+   * The verified-token cache: MCP clients send the same access token with every request of a session, so a token
+   * already verified is not verified again (signature included) until it could have changed. Entries are kept per
+   * resource, keyed by the token, never past its `exp` nor `maxAge` seconds; `exp`/`nbf` are re-checked on every
+   * hit; an entry is dropped when its signing key leaves the issuer's key set (noticed at the next key set refresh,
+   * at most `jwks.cacheMaxAge` later). `false` turns it off. Default `{ maxEntries: 10000, maxAge: 300 }`.
+   */
+  tokenCache?: false | { maxEntries?: number; maxAge?: number };
   /** Serve the first authorization server's metadata at `/.well-known/oauth-authorization-server` (R31). */
   legacyAuthorizationServerMetadata?: boolean;
   /**

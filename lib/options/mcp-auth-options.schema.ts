@@ -149,6 +149,20 @@ export class ResourceSchema {
   resourceDocumentation?: string;
 }
 
+@ValidatorConstraint({ name: 'tokenCache' })
+class TokenCacheConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (value === undefined || value === false) return true;
+    if (!value || typeof value !== 'object') return false;
+    const { maxEntries, maxAge } = value as { maxEntries?: unknown; maxAge?: unknown };
+    const ok = (n: unknown, min: number) => n === undefined || (Number.isInteger(n) && (n as number) >= min);
+    return ok(maxEntries, 1) && ok(maxAge, 1);
+  }
+  defaultMessage(): string {
+    return 'must be false or { maxEntries?: integer >= 1, maxAge?: seconds, integer >= 1 }';
+  }
+}
+
 export class JwksSchema {
   @IsOptional() @IsInt() @Min(1) timeout?: number;
   @IsOptional() @IsInt() @Min(0) cooldown?: number;
@@ -195,6 +209,7 @@ export class McpAuthOptionsSchema {
   @Type(() => JwksSchema)
   jwks?: JwksSchema;
 
+  @Validate(TokenCacheConstraint) tokenCache?: unknown;
   @IsOptional() @IsBoolean() legacyAuthorizationServerMetadata?: boolean;
   @IsOptional() @IsIn(['accumulate', 'required']) stepUpScopes?: string;
   @Validate(ScopeHierarchyConstraint) scopeHierarchy?: Record<string, string[]>;

@@ -54,6 +54,8 @@ export interface ResolvedMcpAuthOptions {
   readonly discovery: 'eager' | 'lazy';
   readonly discoveryTimeout: number;
   readonly jwks: { readonly timeout: number; readonly cooldown: number; readonly cacheMaxAge: number };
+  /** The verified-token cache, or `false`. */
+  readonly tokenCache: false | { readonly maxEntries: number; readonly maxAge: number };
   readonly legacyAuthorizationServerMetadata: boolean;
   readonly stepUpScopes: 'accumulate' | 'required';
   /** Scope → every scope it implies, itself included (transitive closure of `scopeHierarchy`, R15). */
@@ -196,6 +198,13 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
       cooldown: options.jwks?.cooldown ?? DEFAULTS.jwksCooldown,
       cacheMaxAge: options.jwks?.cacheMaxAge ?? DEFAULTS.jwksCacheMaxAge,
     },
+    tokenCache:
+      options.tokenCache === false
+        ? false
+        : {
+            maxEntries: options.tokenCache?.maxEntries ?? DEFAULTS.tokenCacheMaxEntries,
+            maxAge: options.tokenCache?.maxAge ?? DEFAULTS.tokenCacheMaxAge,
+          },
     legacyAuthorizationServerMetadata: options.legacyAuthorizationServerMetadata ?? false,
     stepUpScopes: options.stepUpScopes ?? DEFAULTS.stepUpScopes,
     scopeHierarchy: closeHierarchy(options.scopeHierarchy ?? {}),

@@ -1,5 +1,4 @@
 import {
-  createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
   errors,
@@ -13,7 +12,9 @@ import { McpAuthError, type McpAuthErrorCode } from '../errors/mcp-auth.error.js
 import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
 import { assertAudience } from './audience.js';
 import type { ClaimMapper } from './claim-mapper.js';
+import { IssuerKeySet } from './issuer-key-set.js';
 import { isProviderFault, providerUnavailable } from './provider-unavailable.js';
+import { TokenCache } from './token-cache.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /** Where the verifier reads an issuer's metadata (the `AuthorizationServerRegistry`). */
@@ -22,7 +23,16 @@ export interface MetadataLookup {
   get(issuer: string): Promise<AuthorizationServerMetadata>;
 }
 
-type KeySet = ReturnType<typeof createRemoteJWKSet>;
+/** A verified token, as the cache keeps it. */
+interface Verified {
+  readonly auth: McpAuthInfo;
+  readonly exp: number;
+  readonly nbf?: number;
+  readonly kid?: string;
+  readonly keys: IssuerKeySet;
+  /** The key set version the token was last checked against. */
+  version: number;
+}
 
 const CLAIM_CODES: Record<string, McpAuthErrorCode> = {
   exp: 'ERR_TOKEN_EXPIRED',
@@ -38,10 +48,15 @@ const CLAIM_CODES: Record<string, McpAuthErrorCode> = {
  * resource's trusted servers before any network call (R19); keys come only from that issuer's `jwks_uri` (R20 —
  * `jku`, `x5u` and embedded `jwk` are never followed); algorithms from the allow-list; `exp` required, `nbf`/`iat`
  * checked with the clock tolerance (R21); `aud` must name the resource (R18); optional `typ: at+jwt` (R22).
+ *
+ * A token already verified is not verified again while it is cached (`tokenCache`): per resource, keyed by the
+ * token, LRU-bounded, never past its `exp` nor `maxAge`; `exp`/`nbf` are re-checked on every hit, and an entry is
+ * dropped when its key left the issuer's key set or the key set is due for a refresh.
  */
 export class JwtTokenVerifier implements TokenVerifier {
-  private readonly keySets = new Map<string, KeySet>();
+  private readonly keySets = new Map<string, IssuerKeySet>();
   private readonly verifyOptions = new Map<string, JWTVerifyOptions>();
+  private readonly caches = new Map<ResolvedResource, TokenCache<Verified>>();
   private readonly algorithms: ReadonlySet<string>;
 
   constructor(
@@ -50,9 +65,46 @@ export class JwtTokenVerifier implements TokenVerifier {
     private readonly mapper: ClaimMapper,
   ) {
     this.algorithms = new Set(options.algorithms);
+    for (const resource of options.resources) {
+      this.caches.set(
+        resource,
+        new TokenCache<Verified>(options.tokenCache ? options.tokenCache.maxEntries : 0),
+      );
+    }
   }
 
   async verify(token: string, resource: ResolvedResource): Promise<McpAuthInfo> {
+    const cache = this.caches.get(resource)!;
+    const now = Date.now() / 1000;
+    const hit = cache.get(token, now);
+    if (hit && this.stillValid(hit, now)) return hit.auth;
+    const verified = await this.verifyFully(token, resource, now);
+    const tokenCache = this.options.tokenCache;
+    if (tokenCache)
+      cache.set(
+        token,
+        verified,
+        Math.min(verified.exp + this.options.clockTolerance, now + tokenCache.maxAge),
+      );
+    return verified.auth;
+  }
+
+  /** A cache hit stands while exp/nbf hold and its key is still published by a key set not due for refresh. */
+  private stillValid(hit: Verified, now: number): boolean {
+    const tolerance = this.options.clockTolerance;
+    if (hit.exp + tolerance <= now) throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
+    if (hit.nbf !== undefined && hit.nbf - tolerance > now) {
+      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token is not valid yet ("nbf")');
+    }
+    if (!hit.keys.fresh) return false; // verify again: jose refreshes the key set
+    if (hit.version !== hit.keys.version) {
+      if (!hit.keys.hasKid(hit.kid)) return false; // the key left the set: verify again (and fail)
+      hit.version = hit.keys.version;
+    }
+    return true;
+  }
+
+  private async verifyFully(token: string, resource: ResolvedResource, now: number): Promise<Verified> {
     const { header, payload } = this.decode(token);
     const issuer = payload.iss;
     if (typeof issuer !== 'string' || !resource.issuers.includes(issuer)) {
@@ -70,18 +122,24 @@ export class JwtTokenVerifier implements TokenVerifier {
     const keys = await this.keySetFor(issuer);
     let verified: JWTPayload;
     try {
-      ({ payload: verified } = await jwtVerify(token, keys, this.verifyOptionsFor(resource, issuer)));
+      ({ payload: verified } = await jwtVerify(token, keys.getKey, this.verifyOptionsFor(resource, issuer)));
     } catch (error) {
       throw this.translate(error);
     }
-    const now = Math.floor(Date.now() / 1000);
     if (typeof verified.iat === 'number' && verified.iat > now + this.options.clockTolerance) {
       throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token was issued in the future ("iat")');
     }
     // jose checks `aud`; another audience claim (Cognito's client_id, Keycloak's azp) is checked here.
     if (resource.audienceClaim !== 'aud')
       assertAudience(this.mapper.audience(verified, resource.audienceClaim), resource);
-    return this.mapper.toAuthInfo(token, verified, resource.url);
+    return {
+      auth: this.mapper.toAuthInfo(token, verified, resource.url),
+      exp: verified.exp!,
+      nbf: verified.nbf,
+      kid: typeof header.kid === 'string' ? header.kid : undefined,
+      keys,
+      version: keys.version,
+    };
   }
 
   /** Cheap structural parse before anything else: exactly three segments (JWS compact), JSON header and payload. */
@@ -99,7 +157,7 @@ export class JwtTokenVerifier implements TokenVerifier {
     }
   }
 
-  private async keySetFor(issuer: string): Promise<KeySet> {
+  private async keySetFor(issuer: string): Promise<IssuerKeySet> {
     let metadata = this.metadata.peek(issuer);
     if (!metadata) {
       try {
@@ -113,11 +171,7 @@ export class JwtTokenVerifier implements TokenVerifier {
       throw providerUnavailable('the issuer publishes no jwks_uri', this.options.retryAfter, undefined);
     let keys = this.keySets.get(uri);
     if (!keys) {
-      keys = createRemoteJWKSet(new URL(uri), {
-        timeoutDuration: this.options.jwks.timeout,
-        cooldownDuration: this.options.jwks.cooldown,
-        cacheMaxAge: this.options.jwks.cacheMaxAge,
-      });
+      keys = new IssuerKeySet(uri, this.options.jwks);
       this.keySets.set(uri, keys);
     }
     return keys;
