@@ -1,0 +1,91 @@
+import { jest } from '@jest/globals';
+import { startLocalIssuer, type LocalIssuer } from '../testing/index.js';
+import type { McpAuthModuleOptions } from '../options/mcp-auth-options.interface.js';
+import { resolveOptions } from '../options/resolve-options.js';
+import { ClaimMapper } from './claim-mapper.js';
+import { IssuerKeySet } from './issuer-key-set.js';
+import { JwtTokenVerifier } from './jwt-token-verifier.js';
+
+const A = 'http://127.0.0.1/a';
+const B = 'http://127.0.0.1/b';
+
+describe('JwtTokenVerifier: the verified-token cache', () => {
+  let issuer: LocalIssuer;
+  let resolve: jest.SpiedFunction<(...args: unknown[]) => unknown>;
+
+  const verifier = (extra: Partial<McpAuthModuleOptions> = {}) => {
+    const options = resolveOptions({
+      resource: [A, B],
+      authorizationServers: [{ metadata: issuer.metadata as never }],
+      clockTolerance: 0,
+      ...extra,
+    });
+    const lookup = { peek: () => issuer.metadata as never, get: async () => issuer.metadata as never };
+    return {
+      v: new JwtTokenVerifier(options, lookup, new ClaimMapper()),
+      a: options.resources[0],
+      b: options.resources[1],
+    };
+  };
+
+  beforeAll(async () => {
+    issuer = await startLocalIssuer({ audience: A });
+  });
+  afterAll(() => issuer.close());
+  beforeEach(() => {
+    // Every full verification asks the key set for a key; a cache hit does not.
+    resolve = jest.spyOn(IssuerKeySet.prototype as never, 'resolve' as never) as never;
+  });
+  afterEach(() => resolve.mockRestore());
+
+  it('a repeated token is verified once; the same auth info is returned', async () => {
+    const { v, a } = verifier();
+    const token = await issuer.mint({ subject: 'u' });
+    const first = await v.verify(token, a);
+    for (let i = 0; i < 50; i++) expect(await v.verify(token, a)).toBe(first);
+    expect(resolve).toHaveBeenCalledTimes(1);
+  });
+
+  it('tokenCache: false verifies every time, with the same decisions', async () => {
+    const { v, a } = verifier({ tokenCache: false });
+    const token = await issuer.mint({ subject: 'u' });
+    for (let i = 0; i < 5; i++) expect((await v.verify(token, a)).subject).toBe('u');
+    expect(resolve).toHaveBeenCalledTimes(5);
+  });
+
+  it('R21: exp is re-checked on every hit', async () => {
+    const { v, a } = verifier();
+    const token = await issuer.mint({ expiresIn: 1 });
+    await v.verify(token, a);
+    await new Promise((r) => setTimeout(r, 1_100));
+    await expect(v.verify(token, a)).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+  });
+
+  it('R18: entries are per resource — a token cached for A is still refused for B', async () => {
+    const { v, a, b } = verifier();
+    const token = await issuer.mint();
+    await v.verify(token, a);
+    await expect(v.verify(token, b)).rejects.toMatchObject({ code: 'ERR_TOKEN_AUDIENCE' });
+  });
+
+  it('the cache is bounded: beyond maxEntries the least recently used token is verified again', async () => {
+    const { v, a } = verifier({ tokenCache: { maxEntries: 2 } });
+    const [t1, t2, t3] = await Promise.all([issuer.mint(), issuer.mint(), issuer.mint()]);
+    for (const t of [t1, t2, t3]) await v.verify(t, a);
+    expect(resolve).toHaveBeenCalledTimes(3);
+    await v.verify(t3, a);
+    await v.verify(t2, a);
+    expect(resolve).toHaveBeenCalledTimes(3);
+    await v.verify(t1, a); // evicted
+    expect(resolve).toHaveBeenCalledTimes(4);
+  });
+
+  it('an entry lives no longer than maxAge', async () => {
+    const { v, a } = verifier({ tokenCache: { maxAge: 1 } });
+    const token = await issuer.mint();
+    await v.verify(token, a);
+    await new Promise((r) => setTimeout(r, 1_100));
+    await v.verify(token, a);
+    expect(resolve).toHaveBeenCalledTimes(2);
+  });
+});
