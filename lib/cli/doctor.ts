@@ -5,7 +5,7 @@
 import type { AuthorizationServerType } from '../discovery/authorization-server-metadata.js';
 import { fetchMetadataDocument } from '../discovery/fetch-metadata-document.js';
 import { DEFAULT_DISCOVERY_TIMEOUT } from '../discovery/fetch-server-config.js';
-import { validateServerMetadata } from '../discovery/validate-server-metadata.js';
+import { issuerDifference, validateServerMetadata } from '../discovery/validate-server-metadata.js';
 import { discoveryUrls, type DiscoveryUrl } from '../discovery/well-known-url.js';
 import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
 import { DEFAULT_ALGORITHMS } from '../options/defaults.js';
@@ -239,12 +239,8 @@ function checkIssuerEcho(
     return;
   }
   if (actual !== issuer) {
-    const how =
-      actual.replace(/\/$/, '') === issuer.replace(/\/$/, '')
-        ? 'differs by a trailing slash'
-        : actual.toLowerCase() === issuer.toLowerCase()
-          ? 'differs by letter case'
-          : 'differs';
+    const difference = issuerDifference(actual, issuer);
+    const how = difference ? `differs by ${difference}` : 'differs';
     const hint = /[{}]/.test(actual)
       ? 'This is a multi-tenant template issuer (Entra ID /common or /organizations): use the tenant-specific ' +
         'issuer, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0.'

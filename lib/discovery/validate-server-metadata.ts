@@ -81,17 +81,23 @@ function describeFailure(error: ValidationError): string {
   return `${error.property} ${reasons.join(', ')} (got ${preview(error.value)})`;
 }
 
+/** How two issuers that are not equal differ, when it is a common slip: `'a trailing slash'` or `'letter case'`. */
+export function issuerDifference(
+  actual: string,
+  expected: string,
+): 'a trailing slash' | 'letter case' | undefined {
+  if (actual.replace(/\/$/, '') === expected.replace(/\/$/, '')) return 'a trailing slash';
+  if (actual.toLowerCase() === expected.toLowerCase()) return 'letter case';
+  return undefined;
+}
+
 function issuerMismatchMessage(
   actual: string,
   expected: string,
   { url, option }: ValidateServerMetadataOptions,
 ): string {
-  const hint =
-    actual.replace(/\/$/, '') === expected.replace(/\/$/, '')
-      ? ' They differ only by a trailing slash, which is significant.'
-      : actual.toLowerCase() === expected.toLowerCase()
-        ? ' They differ only by letter case, which is significant.'
-        : '';
+  const difference = issuerDifference(actual, expected);
+  const hint = difference ? ` They differ only by ${difference}, which is significant.` : '';
   const message =
     `${documentSource(url)} declares issuer ${preview(actual, 200)}, but the configured issuer is ` +
     `${preview(expected, 200)}. They must be identical, byte for byte (RFC 8414 §3.3): configure the issuer ` +

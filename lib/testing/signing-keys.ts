@@ -1,6 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { DEFAULT_ALGORITHMS } from '../options/defaults.js';
 
-/** The JWS algorithms the local issuer can sign with: every asymmetric algorithm `McpAuthModule` accepts. */
+/** The JWS algorithms the local issuer can sign with: every asymmetric algorithm `McpAuthModule` accepts (`DEFAULT_ALGORITHMS`). */
 export type LocalIssuerAlgorithm =
   | 'RS256'
   | 'RS384'
@@ -14,19 +15,7 @@ export type LocalIssuerAlgorithm =
   | 'EdDSA'
   | 'Ed25519';
 
-const ALGORITHMS: ReadonlySet<string> = new Set<LocalIssuerAlgorithm>([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-]);
+const ALGORITHMS: ReadonlySet<string> = new Set(DEFAULT_ALGORITHMS);
 
 /** One key pair held by the issuer. */
 export interface SigningKey {

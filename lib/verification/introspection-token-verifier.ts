@@ -4,7 +4,7 @@ import type { IntrospectionOptions } from '../options/mcp-auth-options.interface
 import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
 import { assertAudience } from './audience.js';
 import type { ClaimMapper } from './claim-mapper.js';
-import type { MetadataLookup } from './jwt-token-verifier.js';
+import { metadataOf, type MetadataLookup } from './metadata-lookup.js';
 import { providerUnavailable } from './provider-unavailable.js';
 import { TokenCache } from './token-cache.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -131,14 +131,7 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
 
   private async endpointFor(issuer: string): Promise<string> {
     if (this.introspection.endpoint) return this.introspection.endpoint;
-    let metadata = this.metadata.peek(issuer);
-    if (!metadata) {
-      try {
-        metadata = await this.metadata.get(issuer);
-      } catch (error) {
-        throw providerUnavailable('metadata discovery failed', this.options.retryAfter, error);
-      }
-    }
+    const metadata = await metadataOf(this.metadata, issuer, this.options.retryAfter);
     if (!metadata.introspection_endpoint) {
       throw providerUnavailable(
         'the issuer publishes no introspection_endpoint',

@@ -7,21 +7,15 @@ import {
   type JWTVerifyOptions,
 } from 'jose';
 import type { McpAuthInfo } from '../context/mcp-auth-info.js';
-import type { AuthorizationServerMetadata } from '../discovery/authorization-server-metadata.js';
 import { McpAuthError, type McpAuthErrorCode } from '../errors/mcp-auth.error.js';
 import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
 import { assertAudience } from './audience.js';
 import type { ClaimMapper } from './claim-mapper.js';
 import { IssuerKeySet } from './issuer-key-set.js';
+import { metadataOf, type MetadataLookup } from './metadata-lookup.js';
 import { isProviderFault, providerUnavailable } from './provider-unavailable.js';
 import { TokenCache } from './token-cache.js';
 import type { TokenVerifier } from './token-verifier.js';
-
-/** Where the verifier reads an issuer's metadata (the `AuthorizationServerRegistry`). */
-export interface MetadataLookup {
-  peek(issuer: string): AuthorizationServerMetadata | undefined;
-  get(issuer: string): Promise<AuthorizationServerMetadata>;
-}
 
 /** A verified token, as the cache keeps it. */
 interface Verified {
@@ -158,15 +152,7 @@ export class JwtTokenVerifier implements TokenVerifier {
   }
 
   private async keySetFor(issuer: string): Promise<IssuerKeySet> {
-    let metadata = this.metadata.peek(issuer);
-    if (!metadata) {
-      try {
-        metadata = await this.metadata.get(issuer);
-      } catch (error) {
-        throw providerUnavailable('metadata discovery failed', this.options.retryAfter, error);
-      }
-    }
-    const uri = metadata.jwks_uri;
+    const uri = (await metadataOf(this.metadata, issuer, this.options.retryAfter)).jwks_uri;
     if (!uri)
       throw providerUnavailable('the issuer publishes no jwks_uri', this.options.retryAfter, undefined);
     let keys = this.keySets.get(uri);
