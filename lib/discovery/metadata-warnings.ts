@@ -17,8 +17,9 @@ export function metadataWarnings(metadata: AuthorizationServerMetadata): string[
   if (!Array.isArray(methods)) {
     warnings.push(
       `Authorization server ${issuer} does not advertise code_challenge_methods_supported; MCP 2025-11-25 ` +
-        `clients refuse to authorize without PKCE S256 in it. Enable PKCE with S256 at the provider, or, if it ` +
-        `supports S256 without advertising it, add it with a transpile hook.`,
+        `clients refuse to authorize without PKCE S256 in it (clients read the provider's own document, so a ` +
+        `transpile hook here cannot fix that for them). Enable and advertise PKCE S256 at the provider if it can; ` +
+        `otherwise only clients that tolerate the missing field (the MCP TypeScript SDK 1.32 does) will connect.`,
     );
   } else if (!methods.includes('S256')) {
     warnings.push(
@@ -40,7 +41,7 @@ export function metadataWarnings(metadata: AuthorizationServerMetadata): string[
   if (missingEndpoints.length > 0) {
     warnings.push(
       `Authorization server ${issuer} does not advertise ${missingEndpoints.join(' or ')}; MCP clients cannot ` +
-        `run the authorization code flow with it. Check the issuer, or add the endpoints with a transpile hook.`,
+        `run the authorization code flow with it. Check the issuer and its metadata.`,
     );
   }
   return warnings;
