@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-dev/**', 'dist-sample/**', 'coverage/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'dist-dev/**', 'dist-sample/**', 'dist-scripts/**', 'coverage/**', 'node_modules/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
