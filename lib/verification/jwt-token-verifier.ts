@@ -28,6 +28,18 @@ interface Verified {
   version: number;
 }
 
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Canonical unpadded base64url: no impossible length, and the unused low bits of the last character are zero. */
+function isCanonicalBase64url(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const last = BASE64URL.indexOf(segment[segment.length - 1]);
+  return (last & (rest === 2 ? 0b1111 : 0b11)) === 0;
+}
+
 const CLAIM_CODES: Record<string, McpAuthErrorCode> = {
   exp: 'ERR_TOKEN_EXPIRED',
   nbf: 'ERR_TOKEN_NOT_YET_VALID',
@@ -136,9 +148,13 @@ export class JwtTokenVerifier implements TokenVerifier {
     };
   }
 
-  /** Cheap structural parse before anything else: exactly three segments (JWS compact), JSON header and payload. */
+  /**
+   * Cheap structural parse before anything else: exactly three segments (JWS compact) in canonical, unpadded
+   * base64url (RFC 7515 §2) — decoders accept padding and ignore unused bits, which would let one token be spelled
+   * many ways — with a JSON header and payload.
+   */
   private decode(token: string) {
-    if (token.split('.', 4).length !== 3) {
+    if (!JWS_COMPACT.test(token) || !token.split('.').every(isCanonicalBase64url)) {
       throw new McpAuthError(
         'ERR_TOKEN_MALFORMED',
         'The token is not a signed JWT (JWS compact serialization)',

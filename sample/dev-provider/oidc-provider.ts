@@ -16,6 +16,7 @@ import {
   generateKeyPair,
   importJWK,
   SignJWT,
+  type CryptoKey,
   type JWK,
   type JWTPayload,
 } from 'jose';
@@ -99,6 +100,8 @@ export interface TestProvider {
    * `clientCredentialsToken` or `authorize`.
    */
   signToken(claims: JWTPayload, header?: { alg?: SigningAlg; typ?: string; kid?: string }): Promise<string>;
+  /** One of the provider's own private keys (default RS256) and its kid: to sign bytes `signToken` will not. */
+  signingKey(alg?: SigningAlg): Promise<{ key: CryptoKey; kid: string }>;
   /** Stop serving and close all sockets. Idempotent. */
   close(): Promise<void>;
   /** Answer every request with 503 (outage simulation) while `down` is true. */
@@ -588,6 +591,12 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     origin,
     jwks: { keys: keys.map((k) => k.publicJwk) },
     provider,
+
+    async signingKey(alg = 'RS256') {
+      const key = keys.find((k) => k.privateJwk.alg === alg);
+      if (!key) throw new Error(`signingKey: the provider has no ${alg} key`);
+      return { key: (await importJWK(key.privateJwk, alg)) as CryptoKey, kid: key.privateJwk.kid! };
+    },
 
     async signToken(claims, header = {}) {
       const alg = header.alg ?? 'RS256';
