@@ -1,4 +1,5 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -393,6 +394,38 @@ describe('McpServerModule options', () => {
     try {
       const res = await client.readResource({ uri: 'me://caller' });
       expect(res.contents[0]).toMatchObject({ text: 'svc' });
+    } finally {
+      await client.close();
+      await app.close();
+    }
+  });
+
+  it('forRootAsync: options from a factory (ConfigService), the path given statically', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ MCP_NAME: 'from-config' })] }),
+        McpAuthModule.forRoot({
+          resource: RESOURCE,
+          authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+        }),
+        McpServerModule.forRootAsync({
+          path: '/tools',
+          imports: [ConfigModule],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            name: config.getOrThrow<string>('MCP_NAME'),
+            version: '2.0.0',
+          }),
+        }),
+      ],
+      providers: [ExtraTools],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    const client = await sdkClient(app, await token('read'), '/tools');
+    try {
+      expect(client.getServerVersion()).toMatchObject({ name: 'from-config', version: '2.0.0' });
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['subject-only']);
     } finally {
       await client.close();
       await app.close();
