@@ -1,4 +1,11 @@
-import { Logger, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  RequestMethod,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { McpAuthContext } from './context/mcp-auth-context.js';
 import { McpAuthContextMiddleware } from './context/mcp-auth-context.middleware.js';
@@ -11,6 +18,7 @@ import { McpAuthConfigurableModule } from './mcp-auth.module-definition.js';
 import type { McpAuthModuleOptions } from './options/mcp-auth-options.interface.js';
 import { resolveOptions, type ResolvedMcpAuthOptions } from './options/resolve-options.js';
 import {
+  MCP_AUTH_CONTEXT_ENABLED,
   MCP_AUTH_MODULE_OPTIONS,
   MCP_AUTH_RESOLVED_OPTIONS,
   MCP_AUTH_TOKEN_VERIFIER,
@@ -56,6 +64,11 @@ import { JwtTokenVerifier } from './verification/jwt-token-verifier.js';
         return new IntrospectionTokenVerifier(options.verify.introspection, options, registry, mapper);
       },
     },
+    {
+      provide: MCP_AUTH_CONTEXT_ENABLED,
+      inject: [MCP_AUTH_RESOLVED_OPTIONS],
+      useFactory: (options: ResolvedMcpAuthOptions) => options.context,
+    },
     McpAuthContext,
     McpAuthenticator,
     McpAuthGuard,
@@ -72,7 +85,13 @@ import { JwtTokenVerifier } from './verification/jwt-token-verifier.js';
   ],
 })
 export class McpAuthModule extends McpAuthConfigurableModule implements NestModule {
+  constructor(@Inject(MCP_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedMcpAuthOptions) {
+    super();
+  }
+
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(McpAuthContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    if (this.options.context) {
+      consumer.apply(McpAuthContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    }
   }
 }

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import request from 'supertest';
@@ -88,6 +88,40 @@ describe('McpAuthGuard against a real OpenID provider', () => {
     await get('/api/me', token).expect(200);
     const res = await get('/api/health').expect(200);
     expect(res.body).toEqual({ ok: true, caller: null });
+  });
+
+  it('McpAuthContext does not leak to a later request on the same keep-alive connection', async () => {
+    const server = app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string, bearer?: string) =>
+      new Promise<{ body: string; socket: unknown }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            agent,
+            headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ body, socket: req.socket }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const first = await get('/api/me', token);
+      const second = await get('/api/health');
+      expect(second.socket).toBe(first.socket);
+      expect(JSON.parse(second.body)).toEqual({ ok: true, caller: null });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('@Public routes need no token', async () => {

@@ -348,6 +348,28 @@ describe('McpAuthModule configuration', () => {
     }
   });
 
+  it('context: false — McpAuthContext stays empty, @AuthInfo() still works', async () => {
+    const app = await createProtectedApp({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+      context: false,
+    });
+    try {
+      const token = await provider.clientCredentialsToken({
+        ...CLIENT,
+        resource: RESOURCE,
+        scope: 'read:todos',
+      });
+      const res = await request(app.getHttpServer())
+        .get('/api/me')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
+      expect(res.body).toMatchObject({ clientId: 'svc', fromService: null });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('R18: audience: false turns the check off, explicitly', async () => {
     const app = await createProtectedApp({
       resource: RESOURCE,

@@ -85,11 +85,12 @@ class McpController {
 /** Tool-level scopes through the guard's extension hook: calling `create_todo` needs create:todos. */
 @Injectable()
 class ToolScopesGuard extends McpAuthGuard {
-  protected override getRequiredScopes(context: ExecutionContext): string[] {
+  protected override getRequiredScopes(context: ExecutionContext): readonly string[] {
     const scopes = super.getRequiredScopes(context);
     const body = context.switchToHttp().getRequest<Request>().body as
       { method?: unknown; params?: { name?: unknown } } | undefined;
-    if (body?.method === 'tools/call' && body.params?.name === 'create_todo') scopes.push('create:todos');
+    if (body?.method === 'tools/call' && body.params?.name === 'create_todo')
+      return [...scopes, 'create:todos'];
     return scopes;
   }
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { MCP_AUTH_CONTEXT_ENABLED } from '../options/tokens.js';
 import type { McpAuthInfo } from './mcp-auth-info.js';
 
 /** The per-request slot the guard fills (one object per request, created by the context middleware). */
@@ -23,9 +24,15 @@ export interface McpAuthSlot {
 export class McpAuthContext {
   private readonly storage = new AsyncLocalStorage<McpAuthSlot>();
 
+  /**
+   * @param enabled `false` (the module's `context: false`): nothing is stored, `current` is always `undefined` —
+   *   AsyncLocalStorage costs every promise of the process something on Node 20 and 22.
+   */
+  constructor(@Optional() @Inject(MCP_AUTH_CONTEXT_ENABLED) readonly enabled: boolean = true) {}
+
   /** The verified caller of the current request; `undefined` outside a request or on a `@Public()` route. */
   get current(): McpAuthInfo | undefined {
-    return this.storage.getStore()?.auth;
+    return this.enabled ? this.storage.getStore()?.auth : undefined;
   }
 
   /** The verified caller; throws when there is none (a programming error: the route is not guarded). */
@@ -37,7 +44,7 @@ export class McpAuthContext {
 
   /** Runs `fn` with `auth` as the current caller (tests, background work on behalf of a caller). */
   run<T>(auth: McpAuthInfo | undefined, fn: () => T): T {
-    return this.storage.run({ auth }, fn);
+    return this.enabled ? this.storage.run({ auth }, fn) : fn();
   }
 
   /** @internal Opens an empty slot for a request (the module's middleware). */
@@ -45,10 +52,12 @@ export class McpAuthContext {
     return this.storage.run({}, fn);
   }
 
-  /** @internal Publishes the caller for the rest of the current request. */
+  /**
+   * @internal Publishes the caller for the rest of the current request, in the slot the middleware opened. Never
+   * `enterWith()`: in a request callback it would leak the caller to later requests on the same connection.
+   */
   publish(auth: McpAuthInfo): void {
-    const slot = this.storage.getStore();
+    const slot = this.enabled ? this.storage.getStore() : undefined;
     if (slot) slot.auth = auth;
-    else this.storage.enterWith({ auth });
   }
 }

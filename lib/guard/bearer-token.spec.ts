@@ -5,7 +5,12 @@ import { extractBearerToken } from './bearer-token.js';
 function req(authorization: string[] = [], extra: Record<string, unknown> = {}): IncomingMessage {
   const headers: Record<string, string> = {};
   if (authorization.length) headers.authorization = authorization[0];
-  return { headers, headersDistinct: authorization.length ? { authorization } : {}, ...extra } as never;
+  const rawHeaders = [
+    'Host',
+    'h',
+    ...authorization.flatMap((a, i) => [i % 2 ? 'authorization' : 'Authorization', a]),
+  ];
+  return { headers, rawHeaders, url: '/x', ...extra } as never;
 }
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -41,12 +46,13 @@ describe('extractBearerToken', () => {
   );
 
   it('R23: a token in the query string is refused, alone or beside the header', () => {
-    expect(codeOf(() => extractBearerToken(req([], { query: { access_token: 'x' } })))).toBe(
+    expect(codeOf(() => extractBearerToken(req([], { url: '/x?access_token=x' })))).toBe(
       'ERR_INVALID_REQUEST',
     );
-    expect(codeOf(() => extractBearerToken(req(['Bearer a'], { query: { access_token: 'a' } })))).toBe(
+    expect(codeOf(() => extractBearerToken(req(['Bearer a'], { url: '/x?a=1&access_token=a' })))).toBe(
       'ERR_INVALID_REQUEST',
     );
+    expect(extractBearerToken(req(['Bearer a'], { url: '/x?note=access_token' }))).toBe('a');
   });
 
   it('R23: a token in a form-encoded body is refused; a JSON field of that name is not a token', () => {

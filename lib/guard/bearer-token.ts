@@ -5,33 +5,52 @@ import { McpAuthError } from '../errors/mcp-auth.error.js';
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const SCHEME = /^\s*([^\s]+)/;
 
-type RequestLike = IncomingMessage & { query?: unknown; body?: unknown };
+type RequestLike = IncomingMessage & { body?: unknown };
 
 const malformed = (message: string) => new McpAuthError('ERR_INVALID_REQUEST', message);
 
-function hasAccessTokenParam(container: unknown): boolean {
-  return !!container && typeof container === 'object' && 'access_token' in container;
+/** `access_token` in the query string (checked on the raw URL: cheap, and independent of the query parser). */
+function accessTokenInQuery(url: string | undefined): boolean {
+  if (!url || !url.includes('access_token')) return false;
+  const query = url.indexOf('?');
+  return query >= 0 && new URLSearchParams(url.slice(query + 1)).has('access_token');
+}
+
+function accessTokenInForm(req: RequestLike): boolean {
+  const { body } = req;
+  return (
+    !!body &&
+    typeof body === 'object' &&
+    'access_token' in body &&
+    /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')
+  );
+}
+
+/** How many Authorization headers were sent: Node keeps only the first in `req.headers`. */
+function authorizationHeaderCount(raw: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') count++;
+  }
+  return count;
 }
 
 /**
  * The bearer token of a request, from the `Authorization` header only (R23). Throws:
  * `ERR_MISSING_TOKEN` when no bearer credentials were sent (R7); `ERR_INVALID_REQUEST` for several
- * Authorization headers, a malformed header, or a token also (or only) sent as an `access_token` query or body
- * parameter (query string, or form-encoded body) — MCP forbids tokens in the query string, and RFC 6750 §2 allows one method per request (R10).
+ * Authorization headers, a malformed header, or a token also (or only) sent as an `access_token` parameter (query
+ * string, or form-encoded body) — MCP forbids tokens in the query string, and RFC 6750 §2 allows one method per
+ * request (R10).
  */
 export function extractBearerToken(req: RequestLike): string {
-  const form = /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
-  if (hasAccessTokenParam(req.query) || (form && hasAccessTokenParam(req.body))) {
+  if (accessTokenInQuery(req.url) || accessTokenInForm(req)) {
     throw malformed('Access tokens are accepted only in the Authorization header');
   }
-  // Node keeps only the first Authorization header in req.headers: count the raw ones.
-  const values =
-    req.headersDistinct?.authorization ?? (req.headers.authorization ? [req.headers.authorization] : []);
-  if (values.length === 0) {
-    throw new McpAuthError('ERR_MISSING_TOKEN', 'A bearer token is required');
+  const header = req.headers.authorization;
+  if (header === undefined) throw new McpAuthError('ERR_MISSING_TOKEN', 'A bearer token is required');
+  if (authorizationHeaderCount(req.rawHeaders) > 1) {
+    throw malformed('The request has more than one Authorization header');
   }
-  if (values.length > 1) throw malformed('The request has more than one Authorization header');
-  const header = values[0];
   const match = BEARER.exec(header);
   if (match) return match[1];
   const scheme = SCHEME.exec(header)?.[1];

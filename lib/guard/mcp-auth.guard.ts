@@ -7,6 +7,13 @@ import { RequireScopes } from '../decorators/require-scopes.decorator.js';
 import type { ResolvedResource } from '../options/resolve-options.js';
 import { McpAuthenticator } from './mcp-authenticator.js';
 
+/** What a route's metadata says, read once per route (the Reflector is not consulted per request). */
+interface RouteMetadata {
+  readonly isPublic: boolean;
+  readonly scopes: readonly string[];
+  readonly resource?: string;
+}
+
 /**
  * Protects routes with bearer tokens from the configured authorization servers. Use it per controller or route
  * (`@UseGuards(McpAuthGuard)`) or app-wide (`{ provide: APP_GUARD, useClass: McpAuthGuard }`), with `@Public()`
@@ -16,6 +23,8 @@ import { McpAuthenticator } from './mcp-authenticator.js';
  */
 @Injectable()
 export class McpAuthGuard implements CanActivate {
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteMetadata>>();
+
   constructor(
     protected readonly reflector: Reflector,
     protected readonly authenticator: McpAuthenticator,
@@ -41,24 +50,34 @@ export class McpAuthGuard implements CanActivate {
 
   /** True when the handler or its class is marked `@Public()`. */
   protected isPublic(context: ExecutionContext): boolean {
-    return !!this.reflector.getAllAndOverride(Public.KEY, [context.getHandler(), context.getClass()]);
+    return this.routeMetadata(context).isPublic;
   }
 
   /** The scopes the route needs: `@RequireScopes` of the class and of the method, merged. */
-  protected getRequiredScopes(context: ExecutionContext): string[] {
-    const scopes = this.reflector.getAllAndMerge(RequireScopes.KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return [...new Set(scopes ?? [])];
+  protected getRequiredScopes(context: ExecutionContext): readonly string[] {
+    return this.routeMetadata(context).scopes;
   }
 
   /** The resource the route belongs to (`@ProtectedResource`, else by request path). */
   protected getResource(context: ExecutionContext, req: unknown): ResolvedResource {
-    const named = this.reflector.getAllAndOverride(ProtectedResource.KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return this.authenticator.resourceFor(req as never, named);
+    return this.authenticator.resourceFor(req as never, this.routeMetadata(context).resource);
+  }
+
+  private routeMetadata(context: ExecutionContext): RouteMetadata {
+    const type = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.routes.get(type);
+    if (!byHandler) this.routes.set(type, (byHandler = new WeakMap()));
+    let route = byHandler.get(handler);
+    if (!route) {
+      const targets = [handler, type];
+      route = {
+        isPublic: !!this.reflector.getAllAndOverride(Public.KEY, targets),
+        scopes: [...new Set(this.reflector.getAllAndMerge(RequireScopes.KEY, targets) ?? [])],
+        resource: this.reflector.getAllAndOverride(ProtectedResource.KEY, targets),
+      };
+      byHandler.set(handler, route);
+    }
+    return route;
   }
 }

@@ -26,6 +26,7 @@ export function missingScopes(
   options: ResolvedMcpAuthOptions,
 ): string[] {
   if (required.length === 0) return [];
+  if (options.scopeHierarchy.size === 0) return required.filter((s) => !granted.includes(s));
   const effective = effectiveScopes(granted, options);
   return required.filter((s) => !effective.has(s));
 }

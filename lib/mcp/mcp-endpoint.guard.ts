@@ -50,10 +50,12 @@ export class McpEndpointGuard extends McpAuthGuard {
     return super.canActivate(context);
   }
 
-  protected override getRequiredScopes(context: ExecutionContext): string[] {
-    const scopes = new Set(super.getRequiredScopes(context));
-    const { body } = context.switchToHttp().getRequest<{ body?: unknown }>();
-    for (const name of toolsCalled(body)) for (const s of this.tools.get(name)?.scopes ?? []) scopes.add(s);
+  protected override getRequiredScopes(context: ExecutionContext): readonly string[] {
+    const route = super.getRequiredScopes(context);
+    const called = toolsCalled(context.switchToHttp().getRequest<{ body?: unknown }>().body);
+    if (called.length === 0) return route;
+    const scopes = new Set(route);
+    for (const name of called) for (const s of this.tools.get(name)?.scopes ?? []) scopes.add(s);
     return [...scopes];
   }
 }

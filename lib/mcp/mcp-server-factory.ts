@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { McpAuthInfo } from '../context/mcp-auth-info.js';
 import { McpAuthenticator } from '../guard/mcp-authenticator.js';
 import { missingScopes } from '../guard/scope-policy.js';
@@ -13,6 +14,9 @@ type ListHandler = (request: unknown, extra: ToolExtra) => Promise<{ tools: Arra
 /** Creates the SDK `McpServer`s: the discovered tools registered, `tools/list` filtered by scope, the escape hatch applied. */
 @Injectable()
 export class McpServerFactory {
+  /** One JSON Schema validator for every server: building one (Ajv) costs more than the rest of a stateless request. */
+  private readonly validator = new AjvJsonSchemaValidator();
+
   constructor(
     @Inject(MCP_SERVER_MODULE_OPTIONS) private readonly options: McpServerModuleOptions,
     private readonly tools: McpToolRegistry,
@@ -22,7 +26,10 @@ export class McpServerFactory {
 
   create(): McpServer {
     const { name, version, title, instructions } = this.options;
-    const server = new McpServer({ name, version, title }, { instructions });
+    const server = new McpServer(
+      { name, version, title },
+      { instructions, jsonSchemaValidator: this.validator },
+    );
     for (const tool of this.tools.tools) this.register(server, tool);
     if (!this.options.listAllTools && this.authenticator && this.tools.tools.length > 0) {
       this.filterToolList(server);

@@ -183,6 +183,13 @@ export interface McpAuthModuleOptions {
    * at most `jwks.cacheMaxAge` later). `false` turns it off. Default `{ maxEntries: 10000, maxAge: 300 }`.
    */
   tokenCache?: false | { maxEntries?: number; maxAge?: number };
+  /**
+   * `McpAuthContext` (AsyncLocalStorage) gives the caller to any service during a request. `false` turns it off
+   * (`current` is then always `undefined`; `req.auth`, `@AuthInfo()` and `extra.authInfo` still work): on Node 20
+   * and 22, AsyncLocalStorage adds a cost to every promise of the process (about 10 µs per REST request, more on
+   * MCP requests, in `npm run bench`). Default true.
+   */
+  context?: boolean;
   /** Serve the first authorization server's metadata at `/.well-known/oauth-authorization-server` (R31). */
   legacyAuthorizationServerMetadata?: boolean;
   /**

@@ -15,15 +15,16 @@ describe('TokenCache', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('evicts the least recently used beyond the bound', () => {
+  it('evicts the least recently used (to the second) beyond the bound', () => {
     const cache = new TokenCache<number>(2);
-    cache.set('a', 1, 1e12);
-    cache.set('b', 2, 1e12);
-    expect(cache.get('a')).toBe(1); // a is now the most recent
-    cache.set('c', 3, 1e12);
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBe(1);
-    expect(cache.get('c')).toBe(3);
+    cache.set('a', 1, 1e12, 0);
+    cache.set('b', 2, 1e12, 0);
+    expect(cache.get('a', 0.5)).toBe(1); // used within the second: not moved (cheap hits)
+    expect(cache.get('a', 2)).toBe(1); // a is now the most recent
+    cache.set('c', 3, 1e12, 2);
+    expect(cache.get('b', 2)).toBeUndefined();
+    expect(cache.get('a', 2)).toBe(1);
+    expect(cache.get('c', 2)).toBe(3);
     expect(cache.size).toBe(2);
   });
 

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A bounded cache keyed by a hash of the token (the token itself is never kept as a key): entries expire at their
- * own `until` (seconds since the epoch) and the least recently used is evicted beyond `maxEntries`.
+ * A bounded cache of verification results: entries expire at their own `until` (seconds since the epoch) and the
+ * least recently used (to the second) is evicted beyond `maxEntries`. Keys are the caller's: the token itself, or
+ * `keyOf(token)` where the token should not be kept.
  */
 export class TokenCache<T> {
-  private readonly entries = new Map<string, { value: T; until: number }>();
+  /** `used`: when the entry last moved to the most-recent end (it moves at most once a second: cheap hits). */
+  private readonly entries = new Map<string, { value: T; until: number; used: number }>();
 
   constructor(private readonly maxEntries: number) {}
 
@@ -21,16 +23,22 @@ export class TokenCache<T> {
   get(key: string, now = Date.now() / 1000): T | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.until <= now) return undefined;
-    this.entries.set(key, entry); // most recently used last
+    if (entry.until <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    if (now - entry.used >= 1) {
+      entry.used = now;
+      this.entries.delete(key);
+      this.entries.set(key, entry); // most recently used last
+    }
     return entry.value;
   }
 
-  set(key: string, value: T, until: number): void {
+  set(key: string, value: T, until: number, now = Date.now() / 1000): void {
     if (this.maxEntries <= 0) return;
     this.entries.delete(key);
-    this.entries.set(key, { value, until });
+    this.entries.set(key, { value, until, used: now });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
