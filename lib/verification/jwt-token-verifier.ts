@@ -2,16 +2,17 @@ import {
   decodeJwt,
   decodeProtectedHeader,
   errors,
-  jwtVerify,
+  type CryptoKey,
+  type JWSHeaderParameters,
   type JWTPayload,
-  type JWTVerifyOptions,
 } from 'jose';
 import type { McpAuthInfo } from '../context/mcp-auth-info.js';
-import { McpAuthError, type McpAuthErrorCode } from '../errors/mcp-auth.error.js';
+import { McpAuthError } from '../errors/mcp-auth.error.js';
 import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
 import { assertAudience } from './audience.js';
 import type { ClaimMapper } from './claim-mapper.js';
 import { IssuerKeySet } from './issuer-key-set.js';
+import { verifyJwsSignature } from './jws-signature.js';
 import { metadataOf, type MetadataLookup } from './metadata-lookup.js';
 import { isProviderFault, providerUnavailable } from './provider-unavailable.js';
 import { TokenCache } from './token-cache.js';
@@ -40,15 +41,6 @@ function isCanonicalBase64url(segment: string): boolean {
   return (last & (rest === 2 ? 0b1111 : 0b11)) === 0;
 }
 
-const CLAIM_CODES: Record<string, McpAuthErrorCode> = {
-  exp: 'ERR_TOKEN_EXPIRED',
-  nbf: 'ERR_TOKEN_NOT_YET_VALID',
-  iat: 'ERR_TOKEN_NOT_YET_VALID',
-  iss: 'ERR_TOKEN_ISSUER',
-  aud: 'ERR_TOKEN_AUDIENCE',
-  typ: 'ERR_TOKEN_TYPE',
-};
-
 /**
  * Verifies JWT access tokens (RFC 9068) with jose: the issuer is chosen from the unverified `iss` among the
  * resource's trusted servers before any network call (R19); keys come only from that issuer's `jwks_uri` (R20 —
@@ -61,7 +53,6 @@ const CLAIM_CODES: Record<string, McpAuthErrorCode> = {
  */
 export class JwtTokenVerifier implements TokenVerifier {
   private readonly keySets = new Map<string, IssuerKeySet>();
-  private readonly verifyOptions = new Map<string, JWTVerifyOptions>();
   private readonly caches = new Map<ResolvedResource, TokenCache<Verified>>();
   private readonly algorithms: ReadonlySet<string>;
 
@@ -111,7 +102,7 @@ export class JwtTokenVerifier implements TokenVerifier {
   }
 
   private async verifyFully(token: string, resource: ResolvedResource, now: number): Promise<Verified> {
-    const { header, payload } = this.decode(token);
+    const { header, payload, segments } = this.decode(token);
     const issuer = payload.iss;
     if (typeof issuer !== 'string' || !resource.issuers.includes(issuer)) {
       throw new McpAuthError(
@@ -119,29 +110,27 @@ export class JwtTokenVerifier implements TokenVerifier {
         'The token was not issued by a trusted authorization server',
       );
     }
-    if (typeof header.alg !== 'string' || !this.algorithms.has(header.alg)) {
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !this.algorithms.has(alg)) {
       throw new McpAuthError(
         'ERR_TOKEN_SIGNATURE',
         'The token is signed with an algorithm that is not allowed',
       );
     }
+    if (header.crit !== undefined) {
+      // RFC 7515 §4.1.11: no extension is understood here, so none may be critical.
+      throw new McpAuthError(
+        'ERR_TOKEN_SIGNATURE',
+        'The token uses a critical header extension that is not supported',
+      );
+    }
     const keys = await this.keySetFor(issuer);
-    let verified: JWTPayload;
-    try {
-      ({ payload: verified } = await jwtVerify(token, keys.getKey, this.verifyOptionsFor(resource, issuer)));
-    } catch (error) {
-      throw this.translate(error);
-    }
-    if (typeof verified.iat === 'number' && verified.iat > now + this.options.clockTolerance) {
-      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token was issued in the future ("iat")');
-    }
-    // jose checks `aud`; another audience claim (Cognito's client_id, Keycloak's azp) is checked here.
-    if (resource.audienceClaim !== 'aud')
-      assertAudience(this.mapper.audience(verified, resource.audienceClaim), resource);
+    await this.checkSignature(alg, header, segments, keys);
+    this.checkClaims(header, payload, resource, now);
     return {
-      auth: this.mapper.toAuthInfo(token, verified, resource.url),
-      exp: verified.exp!,
-      nbf: verified.nbf,
+      auth: this.mapper.toAuthInfo(token, payload, resource.url),
+      exp: payload.exp!,
+      nbf: payload.nbf,
       kid: typeof header.kid === 'string' ? header.kid : undefined,
       keys,
       version: keys.version,
@@ -149,19 +138,73 @@ export class JwtTokenVerifier implements TokenVerifier {
   }
 
   /**
+   * The signature, against the issuer's keys that match the header (jose selects and imports them; several keys
+   * without a `kid` are each tried), checked with node:crypto (`verifyJwsSignature`).
+   */
+  private async checkSignature(
+    alg: string,
+    header: JWSHeaderParameters,
+    segments: string[],
+    keys: IssuerKeySet,
+  ): Promise<void> {
+    let candidates: CryptoKey[];
+    try {
+      candidates = [
+        await keys.getKey(header, { protected: segments[0], payload: segments[1], signature: segments[2] }),
+      ];
+    } catch (error) {
+      if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw this.translate(error);
+      candidates = [];
+      for await (const key of error) candidates.push(key);
+    }
+    const signingInput = `${segments[0]}.${segments[1]}`;
+    const signature = Buffer.from(segments[2], 'base64url');
+    if (!candidates.some((key) => verifyJwsSignature(alg, signingInput, signature, key))) {
+      throw new McpAuthError('ERR_TOKEN_SIGNATURE', 'The token signature could not be verified');
+    }
+  }
+
+  /** RFC 9068 / RFC 7519 claim rules: `typ` (strict mode), `exp` required, `nbf`, `iat`, the audience (R18, R21, R22). */
+  private checkClaims(
+    header: JWSHeaderParameters,
+    payload: JWTPayload,
+    resource: ResolvedResource,
+    now: number,
+  ): void {
+    const tolerance = this.options.clockTolerance;
+    if (this.options.strictJwtType && (typeof header.typ !== 'string' || mediaType(header.typ) !== AT_JWT)) {
+      throw new McpAuthError('ERR_TOKEN_TYPE', 'The token is not an RFC 9068 access token ("typ": "at+jwt")');
+    }
+    const { exp, nbf, iat } = payload;
+    if (exp === undefined) throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has no "exp" claim');
+    if (typeof exp !== 'number' || exp <= now - tolerance) {
+      throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
+    }
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + tolerance)) {
+      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token is not valid yet ("nbf")');
+    }
+    if (iat !== undefined && (typeof iat !== 'number' || iat > now + tolerance)) {
+      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token was issued in the future ("iat")');
+    }
+    if (resource.audience !== false)
+      assertAudience(this.mapper.audience(payload, resource.audienceClaim), resource);
+  }
+
+  /**
    * Cheap structural parse before anything else: exactly three segments (JWS compact) in canonical, unpadded
    * base64url (RFC 7515 §2) — decoders accept padding and ignore unused bits, which would let one token be spelled
-   * many ways — with a JSON header and payload.
+   * many ways — with a JSON object as header and as payload.
    */
   private decode(token: string) {
-    if (!JWS_COMPACT.test(token) || !token.split('.').every(isCanonicalBase64url)) {
+    const segments = token.split('.');
+    if (!JWS_COMPACT.test(token) || !segments.every(isCanonicalBase64url)) {
       throw new McpAuthError(
         'ERR_TOKEN_MALFORMED',
         'The token is not a signed JWT (JWS compact serialization)',
       );
     }
     try {
-      return { header: decodeProtectedHeader(token), payload: decodeJwt(token) };
+      return { header: decodeProtectedHeader(token), payload: decodeJwt(token), segments };
     } catch {
       throw new McpAuthError('ERR_TOKEN_MALFORMED', 'The token is not a well-formed JWT');
     }
@@ -179,52 +222,28 @@ export class JwtTokenVerifier implements TokenVerifier {
     return keys;
   }
 
-  private verifyOptionsFor(resource: ResolvedResource, issuer: string): JWTVerifyOptions {
-    const key = `${resource.id}\n${issuer}`;
-    let options = this.verifyOptions.get(key);
-    if (!options) {
-      options = {
-        issuer,
-        audience:
-          resource.audience === false || resource.audienceClaim !== 'aud'
-            ? undefined
-            : [...resource.audience],
-        algorithms: [...this.options.algorithms],
-        clockTolerance: this.options.clockTolerance,
-        requiredClaims: ['exp'],
-        typ: this.options.strictJwtType ? 'at+jwt' : undefined,
-      };
-      this.verifyOptions.set(key, options);
-    }
-    return options;
-  }
-
+  /** Errors of the key set: no matching key is the token's fault (401), an unreachable provider is not (503). */
   private translate(error: unknown): McpAuthError {
-    if (error instanceof errors.JWTExpired) {
-      return new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
-    }
-    if (error instanceof errors.JWTClaimValidationFailed) {
-      const code = CLAIM_CODES[error.claim] ?? 'ERR_TOKEN_INVALID';
-      const message =
-        error.reason === 'missing'
-          ? `The token has no "${error.claim}" claim`
-          : `The token's "${error.claim}" claim is not acceptable`;
-      return new McpAuthError(code, message);
-    }
+    if (error instanceof McpAuthError) return error;
     if (
-      error instanceof errors.JWSSignatureVerificationFailed ||
       error instanceof errors.JWKSNoMatchingKey ||
       error instanceof errors.JOSEAlgNotAllowed ||
-      error instanceof errors.JOSENotSupported
+      error instanceof errors.JOSENotSupported ||
+      error instanceof errors.JWKInvalid
     ) {
       return new McpAuthError('ERR_TOKEN_SIGNATURE', 'The token signature could not be verified');
     }
-    if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
-      return new McpAuthError('ERR_TOKEN_MALFORMED', 'The token is not a well-formed JWT');
-    }
-    if (error instanceof McpAuthError) return error;
-    if (isProviderFault(error))
+    if (isProviderFault(error)) {
       return providerUnavailable('the key set could not be fetched', this.options.retryAfter, error);
+    }
     return new McpAuthError('ERR_TOKEN_INVALID', 'The token is not acceptable');
   }
+}
+
+const AT_JWT = 'application/at+jwt';
+
+/** A `typ` value as a media type (RFC 7515 §4.1.9: `application/` may be omitted; case-insensitive). */
+function mediaType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.includes('/') ? lower : `application/${lower}`;
 }
