@@ -1,0 +1,184 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  RequestMethod,
+  SetMetadata,
+  UseGuards,
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+  type MiddlewareConsumer,
+  type NestMiddleware,
+  type NestModule,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { passportJwtSecret } from 'jwks-rsa';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import {
+  McpAuthGuard,
+  McpAuthModule,
+  McpServerModule,
+  McpTool,
+  RequireScopes,
+  type McpAuthModuleOptions,
+} from '../lib/index.js';
+import { MCP_ROUTE, SCOPE, TODOS, type ServerConfig, type StackName } from './common.js';
+
+const CONFIG = Symbol('BENCH_CONFIG');
+
+function authOptions(config: ServerConfig): McpAuthModuleOptions {
+  return {
+    resource: config.resource,
+    authorizationServers: [{ issuer: config.issuer, type: 'oidc' }],
+    algorithms: config.algorithms,
+    scopesSupported: [SCOPE],
+    discovery: config.lazyDiscovery ? 'lazy' : 'eager',
+    ...(config.tokenCacheOff ? { tokenCache: false as const } : {}),
+  };
+}
+
+// (1) The floor: the same route, no auth at all.
+@Controller('api')
+class OpenTodosController {
+  @Get('todos')
+  list() {
+    return TODOS;
+  }
+}
+
+// (2) nest-mcp-auth: McpAuthGuard + @RequireScopes.
+@Controller('api')
+@UseGuards(McpAuthGuard)
+class McpAuthTodosController {
+  @Get('todos')
+  @RequireScopes(SCOPE)
+  list() {
+    return TODOS;
+  }
+}
+
+// (3) The usual recipe: @nestjs/passport + passport-jwt + jwks-rsa, and a scopes guard reading req.user.scope.
+const Scopes = (...scopes: string[]) => SetMetadata('scopes', scopes);
+
+@Injectable()
+class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(@Inject(CONFIG) config: ServerConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: passportJwtSecret({
+        jwksUri: config.jwksUri,
+        cache: true,
+        rateLimit: true,
+        jwksRequestsPerMinute: 5,
+      }),
+      audience: config.resource,
+      issuer: config.issuer,
+      algorithms: config.algorithms,
+    });
+  }
+
+  validate(payload: Record<string, unknown>) {
+    return payload;
+  }
+}
+
+@Injectable()
+class ScopesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride<string[] | undefined>('scopes', [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!required?.length) return true;
+    const user = context.switchToHttp().getRequest<{ user?: { scope?: unknown } }>().user;
+    const granted = typeof user?.scope === 'string' ? user.scope.split(' ') : [];
+    return required.every((s) => granted.includes(s));
+  }
+}
+
+@Controller('api')
+@UseGuards(AuthGuard('jwt'), ScopesGuard)
+class PassportTodosController {
+  @Get('todos')
+  @Scopes(SCOPE)
+  list() {
+    return TODOS;
+  }
+}
+
+// MCP: one tool that needs read:todos, over a stateless McpServerModule (JSON responses).
+@Injectable()
+class TodoTools {
+  @McpTool({ name: 'get-todos', description: 'List the todos', annotations: { readOnlyHint: true } })
+  @RequireScopes(SCOPE)
+  list() {
+    return { todos: TODOS };
+  }
+}
+
+const mcpServer = () =>
+  McpServerModule.forRoot({
+    name: 'bench-todos',
+    version: '1.0.0',
+    path: MCP_ROUTE,
+    enableJsonResponse: true,
+  });
+
+@Module({})
+class BenchModule {}
+
+// Diagnostics: what McpAuthModule's context middleware does on every route, and nothing else.
+@Injectable()
+class AlsMiddleware implements NestMiddleware {
+  private readonly storage = new AsyncLocalStorage<object>();
+  use(_req: unknown, _res: unknown, next: () => void): void {
+    this.storage.run({}, next);
+  }
+}
+
+@Module({})
+class AlsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AlsMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}
+
+/** The root module of a stack. */
+export function stackModule(stack: StackName, config: ServerConfig): DynamicModule {
+  switch (stack) {
+    case 'floor':
+      return { module: BenchModule, controllers: [OpenTodosController] };
+    case 'mcp-auth':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot(authOptions(config))],
+        controllers: [McpAuthTodosController],
+      };
+    case 'passport':
+      return {
+        module: BenchModule,
+        imports: [PassportModule],
+        controllers: [PassportTodosController],
+        providers: [{ provide: CONFIG, useValue: config }, JwtStrategy, ScopesGuard],
+      };
+    case 'mcp-noauth':
+      return { module: BenchModule, imports: [mcpServer()], providers: [TodoTools] };
+    case 'floor-als':
+      return { module: BenchModule, imports: [AlsModule], controllers: [OpenTodosController] };
+    case 'mcp-noauth-als':
+      return { module: BenchModule, imports: [AlsModule, mcpServer()], providers: [TodoTools] };
+    case 'mcp-tools-auth':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
+        providers: [TodoTools],
+      };
+  }
+}

@@ -1,0 +1,86 @@
+// Shared by the bench's parent (run.ts) and its server children (server.ts). Benchmark code only: never shipped.
+
+/** The server stacks, each booted alone in a child process. */
+export const STACKS = [
+  'floor',
+  'mcp-auth',
+  'passport',
+  'mcp-noauth',
+  'mcp-tools-auth',
+  // Diagnostics (ab.js, profile.js): the floors plus only an AsyncLocalStorage.run() middleware on every route,
+  // as McpAuthModule installs for McpAuthContext.
+  'floor-als',
+  'mcp-noauth-als',
+] as const;
+export type StackName = (typeof STACKS)[number];
+
+export const STACK_LABELS: Record<StackName, string> = {
+  floor: 'no auth (floor)',
+  'mcp-auth': 'McpAuthGuard + @RequireScopes',
+  passport: 'passport-jwt + jwks-rsa + scopes guard',
+  'mcp-noauth': 'MCP tools/call, no auth (floor)',
+  'mcp-tools-auth': 'MCP tools/call, McpAuthModule',
+  'floor-als': 'no auth + AsyncLocalStorage middleware',
+  'mcp-noauth-als': 'MCP tools/call, no auth + AsyncLocalStorage middleware',
+};
+
+/** What a stack serves: the REST route or the MCP endpoint. */
+export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
+  floor: 'rest',
+  'mcp-auth': 'rest',
+  passport: 'rest',
+  'mcp-noauth': 'mcp',
+  'mcp-tools-auth': 'mcp',
+  'floor-als': 'rest',
+  'mcp-noauth-als': 'mcp',
+};
+
+export type Alg = 'RS256' | 'ES256';
+export const ALGS: readonly Alg[] = ['RS256', 'ES256'];
+
+/** The protected REST route and the scope it needs. */
+export const ROUTE = '/api/todos';
+export const MCP_ROUTE = '/mcp';
+export const SCOPE = 'read:todos';
+
+/** What a server child needs to boot: argv[2] is the stack, this JSON is argv[3]. */
+export interface ServerConfig {
+  /** The resource identifier, also the tokens' `aud`. */
+  resource: string;
+  issuer: string;
+  jwksUri: string;
+  algorithms: Alg[];
+  /** McpAuthModule `tokenCache: false`. */
+  tokenCacheOff?: boolean;
+  /** McpAuthModule `discovery: 'lazy'`. */
+  lazyDiscovery?: boolean;
+}
+
+/** Parent → child. */
+export type ServerCommand =
+  | { type: 'cpu' }
+  | { type: 'exit' }
+  /** Starts the V8 sampling profiler (node:inspector), sampling every `interval` µs. */
+  | { type: 'profile-start'; interval: number }
+  /** Stops it and writes the .cpuprofile to `file`. */
+  | { type: 'profile-stop'; file: string };
+
+/** Child → parent. */
+export type ServerMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'cpu'; micros: number; heapUsed: number; rss: number }
+  | { type: 'profiled'; file: string }
+  | { type: 'error'; message: string };
+
+/** The JSON-RPC body of the MCP scenario: one `tools/call` of a tool that needs `read:todos`. */
+export const TOOLS_CALL_BODY = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'get-todos', arguments: {} },
+});
+
+export const TODOS = [
+  { id: '1', content: 'Write the benchmark', done: true },
+  { id: '2', content: 'Read the profile', done: false },
+];

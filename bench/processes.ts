@@ -1,0 +1,97 @@
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ServerCommand, ServerConfig, ServerMessage, StackName } from './common.js';
+
+/** Whether `taskset` is available (Linux, util-linux). */
+export const HAS_TASKSET = (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Pins every thread of `pid` (and the threads it creates later) to `cpus` (e.g. '0'). Returns false if it could not. */
+export function pin(pid: number, cpus: string): boolean {
+  if (!HAS_TASKSET) return false;
+  try {
+    execFileSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A running server child. */
+export interface ServerProcess {
+  readonly stack: StackName;
+  readonly port: number;
+  readonly pid: number;
+  /** Process CPU time (user + system, every thread) in µs, read inside the server. */
+  cpu(): Promise<{ micros: number; heapUsed: number; rss: number }>;
+  /** Starts the V8 sampling profiler inside the server (`interval` µs between samples). */
+  profileStart(interval: number): Promise<void>;
+  /** Stops it and writes the .cpuprofile to `file`. */
+  profileStop(file: string): Promise<void>;
+  /** Asks for a clean exit and waits for it. */
+  stop(): Promise<void>;
+}
+
+const SERVER_JS = fileURLToPath(new URL('./server.js', import.meta.url));
+
+/** Forks `dist-scripts/bench/server.js <stack>`, pinned to `cpus` when taskset exists, and waits until it listens. */
+export async function startServer(
+  stack: StackName,
+  config: ServerConfig,
+  options: { cpus?: string; execArgv?: string[] } = {},
+): Promise<ServerProcess> {
+  const child: ChildProcess = fork(SERVER_JS, [stack, JSON.stringify(config)], {
+    execArgv: options.execArgv ?? [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  if (options.cpus !== undefined) pin(child.pid!, options.cpus);
+  const pending: Array<(m: ServerMessage & { type: 'cpu' }) => void> = [];
+  const profiled: Array<() => void> = [];
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server ${stack} exited (${code}) before ready`)));
+    child.on('message', (message: ServerMessage) => {
+      if (message.type === 'ready') resolve(message.port);
+      else if (message.type === 'error') reject(new Error(`server ${stack}: ${message.message}`));
+      else if (message.type === 'cpu') pending.shift()?.(message);
+      else if (message.type === 'profiled') profiled.shift()?.();
+    });
+  });
+  child.removeAllListeners('exit');
+  const send = (command: ServerCommand) => child.send(command);
+  return {
+    stack,
+    port,
+    pid: child.pid!,
+    cpu: () =>
+      new Promise((resolve) => {
+        pending.push(resolve);
+        send({ type: 'cpu' });
+      }),
+    profileStart: (interval) =>
+      new Promise((resolve) => {
+        profiled.push(resolve);
+        send({ type: 'profile-start', interval });
+      }),
+    profileStop: (file) =>
+      new Promise((resolve) => {
+        profiled.push(resolve);
+        send({ type: 'profile-stop', file });
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        send({ type: 'exit' });
+      }),
+  };
+}

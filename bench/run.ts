@@ -1,0 +1,537 @@
+import { fork } from 'node:child_process';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startLocalIssuer, type LocalIssuer } from '../lib/testing/index.js';
+import {
+  ALGS,
+  MCP_ROUTE,
+  ROUTE,
+  STACK_KIND,
+  STACK_LABELS,
+  TOOLS_CALL_BODY,
+  type Alg,
+  type ServerConfig,
+  type StackName,
+} from './common.js';
+import { runLazyDiscovery, type LazyDiscoveryResult } from './lazy-discovery.js';
+import { measureRound, type LoadSpec } from './load.js';
+import type { MemoryResult } from './memory.js';
+import { HAS_TASKSET, pin, startServer, type ServerProcess } from './processes.js';
+import { fmt, median, table } from './stats.js';
+import { mintMany, mintOne } from './tokens.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings: BENCH_QUICK=1 for a ~1 minute smoke run; BENCH_REPS, BENCH_DURATION, BENCH_AMOUNT, BENCH_CONNECTIONS,
+// BENCH_MEMORY_TOKENS override single settings.
+// ---------------------------------------------------------------------------------------------------------------
+const QUICK = process.env.BENCH_QUICK === '1';
+const envNumber = (name: string, fallback: number) =>
+  process.env[name] ? Number(process.env[name]) : fallback;
+const SETTINGS = {
+  /** Measured repetitions per stack (after one discarded warm-up round). */
+  reps: envNumber('BENCH_REPS', QUICK ? 2 : 3),
+  /** Seconds per repeated-token / MCP round. */
+  duration: envNumber('BENCH_DURATION', QUICK ? 1 : 3),
+  /** Requests per never-seen round (each with its own token). */
+  amount: envNumber('BENCH_AMOUNT', QUICK ? 1_500 : 5_000),
+  /** Extra measured rounds for the MCP scenario: ~1 ms requests, GC-heavy, noisier. */
+  mcpExtraReps: 2,
+  connections: envNumber('BENCH_CONNECTIONS', 32),
+  /** Distinct tokens streamed through the verifier in the memory scenario. */
+  memoryTokens: envNumber('BENCH_MEMORY_TOKENS', QUICK ? 30_000 : 1_000_000),
+  lazyRequests: 1_000,
+};
+const RESOURCE = 'http://127.0.0.1/api';
+const SERVER_CPUS = HAS_TASKSET ? '1' : undefined;
+const LOADGEN_CPUS = '0';
+const RESULTS = fileURLToPath(new URL('../../bench/results.md', import.meta.url));
+const MEMORY_JS = fileURLToPath(new URL('./memory.js', import.meta.url));
+
+const log = (line: string) => console.log(line);
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scenarios
+// ---------------------------------------------------------------------------------------------------------------
+type Mode = 'repeated' | 'never-seen';
+
+interface Scenario {
+  key: string;
+  title: string;
+  mode: Mode;
+  alg: Alg;
+  kind: 'rest' | 'mcp';
+  /** The floor first; `ours` is the stack the targets are about. */
+  stacks: StackName[];
+  floor: StackName;
+  ours: StackName;
+  passport?: StackName;
+  /** Measured rounds per stack. */
+  reps: number;
+}
+
+const restStacks: StackName[] = ['floor', 'mcp-auth', 'passport'];
+const SCENARIOS: Scenario[] = [
+  ...ALGS.map((alg): Scenario => ({
+    key: `repeated-${alg}`,
+    title: `Repeated token, ${alg}: the same token on every request`,
+    mode: 'repeated',
+    alg,
+    kind: 'rest',
+    stacks: restStacks,
+    floor: 'floor',
+    ours: 'mcp-auth',
+    passport: 'passport',
+    reps: SETTINGS.reps,
+  })),
+  ...ALGS.map((alg): Scenario => ({
+    key: `never-seen-${alg}`,
+    title: `Never-seen tokens, ${alg}: each token used once (verified-token cache on)`,
+    mode: 'never-seen',
+    alg,
+    kind: 'rest',
+    stacks: restStacks,
+    floor: 'floor',
+    ours: 'mcp-auth',
+    passport: 'passport',
+    reps: SETTINGS.reps,
+  })),
+  {
+    key: 'mcp-RS256',
+    title: 'Full MCP tools/call (stateless McpServerModule, JSON responses), repeated token, RS256',
+    mode: 'repeated',
+    alg: 'RS256',
+    kind: 'mcp',
+    stacks: ['mcp-noauth', 'mcp-tools-auth'],
+    floor: 'mcp-noauth',
+    ours: 'mcp-tools-auth',
+    reps: SETTINGS.reps + SETTINGS.mcpExtraReps,
+  },
+];
+
+interface Round {
+  stack: StackName;
+  rep: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+  requests: number;
+  failures: number;
+}
+
+function requestFor(scenario: Scenario): Pick<LoadSpec, 'method' | 'path' | 'headers' | 'body'> {
+  return scenario.kind === 'rest'
+    ? { method: 'GET', path: ROUTE }
+    : {
+        method: 'POST',
+        path: MCP_ROUTE,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: TOOLS_CALL_BODY,
+      };
+}
+
+async function round(
+  scenario: Scenario,
+  server: ServerProcess,
+  rep: number,
+  tokens: { repeated: string; pool?: readonly string[] },
+): Promise<Round> {
+  const spec: LoadSpec = {
+    port: server.port,
+    ...requestFor(scenario),
+    connections: SETTINGS.connections,
+    ...(scenario.mode === 'repeated'
+      ? { token: tokens.repeated, duration: SETTINGS.duration }
+      : { tokens: tokens.pool, amount: SETTINGS.amount }),
+  };
+  const result = await measureRound(server, spec);
+  return {
+    stack: server.stack,
+    rep,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    cpu: result.cpu,
+    requests: result.requests,
+    failures: result.failures,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checks before measuring: every stack answers 200 with a good token and the protected ones refuse no token.
+// ---------------------------------------------------------------------------------------------------------------
+async function smoke(server: ServerProcess, kind: 'rest' | 'mcp', token: string): Promise<void> {
+  const { method, path, headers, body } = requestFor({ kind } as Scenario);
+  const url = `http://127.0.0.1:${server.port}${path}`;
+  const ok = await fetch(url, { method, body, headers: { ...headers, authorization: `Bearer ${token}` } });
+  const text = await ok.text();
+  if (ok.status !== 200 || !text.includes('Write the benchmark')) {
+    throw new Error(`${server.stack}: expected 200 with the todos, got ${ok.status} ${text.slice(0, 200)}`);
+  }
+  if (server.stack !== 'floor' && server.stack !== 'mcp-noauth') {
+    const refused = await fetch(url, { method, body, headers });
+    await refused.text();
+    if (refused.status !== 401)
+      throw new Error(`${server.stack}: expected 401 without a token, got ${refused.status}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The raw cost of one signature check (node:crypto, synchronous, KeyObject reused): the crypto floor of
+// never-seen tokens on this machine, for reading the 40 µs target.
+// ---------------------------------------------------------------------------------------------------------------
+async function cryptoFloor(issuer: LocalIssuer, token: Record<Alg, string>): Promise<Record<Alg, number>> {
+  const jwks = (await (await fetch(issuer.jwksUri)).json()) as { keys: Array<Record<string, unknown>> };
+  const out = {} as Record<Alg, number>;
+  for (const alg of ALGS) {
+    const jwk = jwks.keys.find((k) => k.alg === alg)!;
+    const key = createPublicKey({ key: jwk as never, format: 'jwk' });
+    const [h, p, s] = token[alg].split('.');
+    const data = Buffer.from(`${h}.${p}`);
+    const signature = Buffer.from(s, 'base64url');
+    const options = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+    const n = 2_000;
+    const samples: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const t = process.cpuUsage();
+      for (let i = 0; i < n; i++)
+        if (!cryptoVerify('sha256', data, options, signature)) throw new Error('bad');
+      const d = process.cpuUsage(t);
+      samples.push((d.user + d.system) / n);
+    }
+    out[alg] = median(samples);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Memory: a child with --expose-gc (not pinned: minting and WebCrypto use both cores once the rounds are over).
+// ---------------------------------------------------------------------------------------------------------------
+function runMemoryChild(tokens: number): Promise<MemoryResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(MEMORY_JS, [String(tokens)], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0) resolve(JSON.parse(last) as MemoryResult);
+      else reject(new Error(`memory scenario failed (${code})`));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------------------------
+interface Target {
+  name: string;
+  value: string;
+  pass: boolean;
+}
+
+interface Summary {
+  stack: StackName;
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+  overFloor: number;
+  xFloor: number;
+  xPassport: number;
+}
+
+function summarise(scenario: Scenario, rounds: Round[]): Summary[] {
+  const measured = rounds.filter((r) => r.rep > 0);
+  const of = (stack: StackName) => measured.filter((r) => r.stack === stack);
+  const paired = (stack: StackName, other: StackName | undefined, f: (a: Round, b: Round) => number) => {
+    if (!other) return Number.NaN;
+    const others = of(other);
+    return median(
+      of(stack).flatMap((a) => {
+        const b = others.find((o) => o.rep === a.rep);
+        return b ? [f(a, b)] : [];
+      }),
+    );
+  };
+  return scenario.stacks.map((stack) => ({
+    stack,
+    rps: median(of(stack).map((r) => r.rps)),
+    p50: median(of(stack).map((r) => r.p50)),
+    p99: median(of(stack).map((r) => r.p99)),
+    cpu: median(of(stack).map((r) => r.cpu)),
+    overFloor: stack === scenario.floor ? 0 : paired(stack, scenario.floor, (a, b) => a.cpu - b.cpu),
+    xFloor: paired(stack, scenario.floor, (a, b) => a.rps / b.rps),
+    xPassport: paired(stack, scenario.passport, (a, b) => a.rps / b.rps),
+  }));
+}
+
+function scenarioTable(scenario: Scenario, summary: Summary[]): string {
+  const rows = [
+    [
+      'stack',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'server CPU µs/req',
+      'auth µs/req over floor',
+      '× floor',
+      scenario.passport ? '× passport' : '',
+    ].filter((c, i) => i < 7 || c),
+    ...summary.map((s) =>
+      [
+        STACK_LABELS[s.stack],
+        fmt(s.rps),
+        fmt(s.p50, 1),
+        fmt(s.p99, 1),
+        fmt(s.cpu, 1),
+        s.stack === scenario.floor ? '–' : fmt(s.overFloor, 1),
+        fmt(s.xFloor, 2),
+        scenario.passport ? fmt(s.xPassport, 2) : '',
+      ].filter((_, i) => i < 7 || scenario.passport),
+    ),
+  ];
+  return table(rows, ['l']);
+}
+
+function roundsDetail(scenario: Scenario, rounds: Round[]): string {
+  const rows = [
+    ['round', ...scenario.stacks.map((s) => `${s} req/s · µs/req`)],
+    ...[...new Set(rounds.map((r) => r.rep))].map((rep) => [
+      rep === 0 ? 'warm-up (discarded)' : String(rep),
+      ...scenario.stacks.map((s) => {
+        const r = rounds.find((x) => x.rep === rep && x.stack === s);
+        return r ? `${fmt(r.rps)} · ${fmt(r.cpu, 1)}${r.failures ? ` (${r.failures} failed)` : ''}` : '–';
+      }),
+    ]),
+  ];
+  return table(rows, ['l']);
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    return line?.split(':')[1]?.trim() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------------------------
+async function main(): Promise<void> {
+  log(
+    `nest-mcp-auth bench${QUICK ? ' (BENCH_QUICK)' : ''}: ${SETTINGS.reps} reps + 1 warm-up, ` +
+      `${SETTINGS.duration} s rounds, ${SETTINGS.amount} never-seen requests per round, ${SETTINGS.connections} connections`,
+  );
+  const issuer = await startLocalIssuer({ audience: RESOURCE, algorithms: ['RS256', 'ES256'] });
+  const config: ServerConfig = {
+    resource: RESOURCE,
+    issuer: issuer.issuer,
+    jwksUri: issuer.jwksUri,
+    algorithms: [...ALGS],
+  };
+
+  // Tokens first, on every core, before anything is measured.
+  const repeated = {} as Record<Alg, string>;
+  const pools = {} as Record<Alg, string[][]>;
+  const slice = SETTINGS.amount + 4 * SETTINGS.connections;
+  for (const alg of ALGS) {
+    repeated[alg] = await mintOne(issuer, alg);
+    const t = performance.now();
+    const all = await mintMany(issuer, alg, slice * (SETTINGS.reps + 1));
+    pools[alg] = Array.from({ length: SETTINGS.reps + 1 }, (_, r) => all.slice(r * slice, (r + 1) * slice));
+    log(`  minted ${fmt(all.length)} ${alg} tokens in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+
+  const pinned = HAS_TASKSET && pin(process.pid, LOADGEN_CPUS);
+  const floorCrypto = await cryptoFloor(issuer, repeated);
+
+  const stacks = [...new Set(SCENARIOS.flatMap((s) => s.stacks))];
+  const servers = new Map<StackName, ServerProcess>();
+  for (const stack of stacks) {
+    servers.set(stack, await startServer(stack, config, { cpus: SERVER_CPUS }));
+  }
+  for (const [stack, server] of servers) {
+    for (const alg of ALGS) await smoke(server, STACK_KIND[stack], repeated[alg]);
+  }
+  log(
+    `  ${servers.size} servers up (${pinned ? 'taskset: load generator on CPU 0, servers on CPU 1' : 'not pinned'}), ${elapsed()}`,
+  );
+
+  const results = new Map<string, Round[]>();
+  for (const scenario of SCENARIOS) {
+    const rounds: Round[] = [];
+    for (let rep = 0; rep <= scenario.reps; rep++) {
+      // Interleaved, the order rotated every repetition: A B C, B C A, C A B…
+      const order = scenario.stacks.map((_, i) => scenario.stacks[(i + rep) % scenario.stacks.length]);
+      for (const stack of order) {
+        const r = await round(scenario, servers.get(stack)!, rep, {
+          repeated: repeated[scenario.alg],
+          pool: pools[scenario.alg][rep],
+        });
+        if (r.failures > 0) log(`  ! ${scenario.key} ${stack} rep ${rep}: ${r.failures} failed requests`);
+        rounds.push(r);
+      }
+    }
+    results.set(scenario.key, rounds);
+    log(`  ${scenario.key} done, ${elapsed()}`);
+  }
+  for (const server of servers.values()) await server.stop();
+
+  const lazy = await runLazyDiscovery(RESOURCE, SETTINGS.lazyRequests, SERVER_CPUS);
+  log(`  lazy discovery done, ${elapsed()}`);
+  await issuer.close();
+
+  log(`  memory: streaming ${fmt(SETTINGS.memoryTokens)} distinct ES256 tokens through the verifier…`);
+  const memory = await runMemoryChild(SETTINGS.memoryTokens);
+  log(`  memory done, ${elapsed()}`);
+
+  const report = buildReport({ results, lazy, memory, pinned, floorCrypto });
+  console.log(`\n${report}`);
+  writeFileSync(RESULTS, report);
+  log(`\nWritten to bench/results.md (${elapsed()} in all).`);
+}
+
+function buildReport(input: {
+  results: Map<string, Round[]>;
+  lazy: LazyDiscoveryResult;
+  memory: MemoryResult;
+  pinned: boolean;
+  floorCrypto: Record<Alg, number>;
+}): string {
+  const { results, lazy, memory, pinned, floorCrypto } = input;
+  const summaries = new Map(SCENARIOS.map((s) => [s.key, summarise(s, results.get(s.key)!)]));
+  const ours = (key: string) => {
+    const scenario = SCENARIOS.find((s) => s.key === key)!;
+    return summaries.get(key)!.find((s) => s.stack === scenario.ours)!;
+  };
+  const targets: Target[] = [];
+  for (const alg of ALGS) {
+    const r = ours(`repeated-${alg}`);
+    targets.push({
+      name: `Repeated token, ${alg}: auth adds ≤ 5 µs CPU per request over the floor`,
+      value: `${fmt(r.overFloor, 1)} µs`,
+      pass: r.overFloor <= 5,
+    });
+    targets.push({
+      name: `Repeated token, ${alg}: throughput ≥ 0.95× the floor`,
+      value: `${fmt(r.xFloor, 2)}×`,
+      pass: r.xFloor >= 0.95,
+    });
+  }
+  for (const alg of ALGS) {
+    const r = ours(`never-seen-${alg}`);
+    targets.push({
+      name: `Never-seen tokens, ${alg}: auth adds ≤ 40 µs CPU per request over the floor`,
+      value: `${fmt(r.overFloor, 1)} µs (raw signature check alone: ${fmt(floorCrypto[alg], 1)} µs)`,
+      pass: r.overFloor <= 40,
+    });
+  }
+  for (const mode of ['repeated', 'never-seen'] as const) {
+    for (const alg of ALGS) {
+      const r = ours(`${mode}-${alg}`);
+      targets.push({
+        name: `${mode === 'repeated' ? 'Repeated token' : 'Never-seen tokens'}, ${alg}: ≥ 2.5× the passport recipe's throughput`,
+        value: `${fmt(r.xPassport, 2)}×`,
+        pass: r.xPassport >= 2.5,
+      });
+    }
+  }
+  const mcpRounds = results.get('mcp-RS256')!.filter((r) => r.rep > 0);
+  const share = median(
+    mcpRounds
+      .filter((r) => r.stack === 'mcp-tools-auth')
+      .flatMap((a) => {
+        const b = mcpRounds.find((o) => o.stack === 'mcp-noauth' && o.rep === a.rep);
+        return b ? [(a.cpu - b.cpu) / a.cpu] : [];
+      }),
+  );
+  targets.push({
+    name: 'Full MCP tools/call: auth is ≤ 5 % of the request’s CPU',
+    value: `${fmt(share * 100, 1)} %`,
+    pass: share <= 0.05,
+  });
+  targets.push({
+    name: `${fmt(lazy.requests)} concurrent first requests after boot (lazy discovery): exactly 1 discovery fetch and 1 JWKS fetch`,
+    value: `${lazy.discovery} discovery, ${lazy.jwks} JWKS (at boot: ${lazy.discoveryAtBoot}, ${lazy.jwksAtBoot}); ${fmt(lazy.ok)}/${fmt(lazy.requests)} answered 200`,
+    pass: lazy.discovery === 1 && lazy.jwks === 1 && lazy.ok === lazy.requests,
+  });
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  targets.push({
+    name: `Memory: ${fmt(memory.tokens)} distinct valid tokens, heapUsed after GC ≤ baseline + 10 000 × 4 KiB`,
+    value: `max ${mib(memory.maxHeapUsed)} ≤ ${mib(memory.bound)} (baseline ${mib(memory.baseline)}, ${fmt(memory.bytesPerEntry)} B per cached token${memory.failures ? `, ${memory.failures} REFUSED` : ''})`,
+    pass: memory.maxHeapUsed <= memory.bound && memory.failures === 0,
+  });
+
+  const lines: string[] = [];
+  lines.push('# nest-mcp-auth benchmark results', '');
+  lines.push(
+    `${new Date().toISOString()} · Node ${process.version} · ${cpuModel()} × ${(() => {
+      try {
+        return readFileSync('/proc/cpuinfo', 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('processor')).length;
+      } catch {
+        return '?';
+      }
+    })()} · ${pinned ? 'taskset: autocannon on CPU 0, each server on CPU 1' : 'no CPU pinning (taskset unavailable)'}` +
+      `${QUICK ? ' · BENCH_QUICK' : ''}`,
+    '',
+    `Nest 12 on Express, \`GET ${ROUTE}\` needing \`read:todos\`, autocannon ${SETTINGS.connections} connections, pipelining 1. ` +
+      `Each stack in its own process; rounds interleaved and rotated (A B C, B C A, …), 1 warm-up round discarded, ` +
+      `${SETTINGS.reps} measured rounds per stack (MCP: ${SETTINGS.reps + SETTINGS.mcpExtraReps}), medians shown. Ratios and “over floor” are medians of per-round pairs ` +
+      `(same repetition), so machine-wide noise cancels. Server CPU = process.cpuUsage() (all threads) read inside ` +
+      `the server before and after each round ÷ requests completed. Repeated-token rounds last ${SETTINGS.duration} s; ` +
+      `never-seen rounds send ${fmt(SETTINGS.amount)} requests, each with a token minted for it by the local issuer ` +
+      `(never sent to that server before; the verified-token cache stays on).`,
+    '',
+  );
+  for (const scenario of SCENARIOS) {
+    lines.push(`## ${scenario.title}`, '', scenarioTable(scenario, summaries.get(scenario.key)!), '');
+  }
+  lines.push('## Targets', '');
+  lines.push(
+    table(
+      [['', 'target', 'measured'], ...targets.map((t) => [t.pass ? '✓' : '✗', t.name, t.value])],
+      ['l', 'l', 'l'],
+    ),
+    '',
+  );
+  lines.push(
+    `Raw signature check (node:crypto, synchronous, key object reused) on this machine: RS256 ${fmt(floorCrypto.RS256, 1)} µs, ES256 ${fmt(floorCrypto.ES256, 1)} µs CPU.`,
+    '',
+  );
+  lines.push('## Memory', '');
+  lines.push(
+    table(
+      [
+        ['tokens verified', 'heapUsed after GC', 'cached tokens'],
+        ...memory.checkpoints.map((c) => [fmt(c.tokens), mib(c.heapUsed), fmt(c.cacheSize)]),
+      ],
+      ['r', 'r', 'r'],
+    ),
+    '',
+    `${fmt(memory.tokens)} distinct ${memory.alg} tokens through McpAuthenticator (default cache: ${fmt(memory.maxEntries)} entries) in ${memory.seconds.toFixed(0)} s.`,
+    '',
+  );
+  lines.push('<details><summary>Every round</summary>', '');
+  for (const scenario of SCENARIOS) {
+    lines.push(`**${scenario.key}**`, '', roundsDetail(scenario, results.get(scenario.key)!), '');
+  }
+  lines.push('</details>', '');
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

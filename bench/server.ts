@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import { stackModule } from './apps.js';
+import {
+  STACKS,
+  type ServerCommand,
+  type ServerConfig,
+  type ServerMessage,
+  type StackName,
+} from './common.js';
+
+/**
+ * One server stack in its own process (forked by run.ts, pinned to its own core): boots the Nest app on
+ * 127.0.0.1, says `ready`, then answers `cpu` (process.cpuUsage(): every thread) and the profiler commands until
+ * `exit`. Usage: node dist-scripts/bench/server.js <stack> '<ServerConfig JSON>'
+ */
+async function main(): Promise<void> {
+  const stack = process.argv[2] as StackName;
+  if (!STACKS.includes(stack)) throw new Error(`unknown stack ${stack}`);
+  const config = JSON.parse(process.argv[3] ?? '{}') as ServerConfig;
+  const app = await NestFactory.create(stackModule(stack, config), { logger: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  const send = (message: ServerMessage) => process.send?.(message);
+  let session: Session | undefined;
+
+  process.on('message', (command: ServerCommand) => {
+    void (async () => {
+      switch (command.type) {
+        case 'cpu': {
+          const { user, system } = process.cpuUsage();
+          const { heapUsed, rss } = process.memoryUsage();
+          return send({ type: 'cpu', micros: user + system, heapUsed, rss });
+        }
+        case 'profile-start':
+          session = new Session();
+          session.connect();
+          await session.post('Profiler.enable');
+          await session.post('Profiler.setSamplingInterval', { interval: command.interval });
+          await session.post('Profiler.start');
+          return send({ type: 'profiled', file: '' });
+        case 'profile-stop': {
+          const { profile } = await session!.post('Profiler.stop');
+          session!.disconnect();
+          writeFileSync(command.file, JSON.stringify(profile));
+          return send({ type: 'profiled', file: command.file });
+        }
+        case 'exit':
+          await app.close();
+          process.exit(0);
+      }
+    })();
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', port: (app.getHttpServer().address() as AddressInfo).port });
+}
+
+main().catch((error: unknown) => {
+  process.send?.({ type: 'error', message: error instanceof Error ? error.stack : String(error) });
+  console.error(error);
+  process.exit(1);
+});
