@@ -27,7 +27,8 @@ function accessTokenInForm(req: RequestLike): boolean {
 }
 
 /** How many Authorization headers were sent: Node keeps only the first in `req.headers`. */
-function authorizationHeaderCount(raw: readonly string[]): number {
+function authorizationHeaderCount(raw: readonly string[] | undefined): number {
+  if (!raw) return 1; // not a node:http request (a test double): only req.headers is known
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') count++;
