@@ -1,11 +1,4 @@
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  errors,
-  type CryptoKey,
-  type JWSHeaderParameters,
-  type JWTPayload,
-} from 'jose';
+import { errors, type CryptoKey, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import type { McpAuthInfo } from '../context/mcp-auth-info.js';
 import { McpAuthError } from '../errors/mcp-auth.error.js';
 import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
@@ -203,11 +196,11 @@ export class JwtTokenVerifier implements TokenVerifier {
         'The token is not a signed JWT (JWS compact serialization)',
       );
     }
-    try {
-      return { header: decodeProtectedHeader(token), payload: decodeJwt(token), segments };
-    } catch {
+    const header = jsonObject(segments[0]);
+    const payload = jsonObject(segments[1]);
+    if (!header || !payload)
       throw new McpAuthError('ERR_TOKEN_MALFORMED', 'The token is not a well-formed JWT');
-    }
+    return { header: header as JWSHeaderParameters, payload: payload as JWTPayload, segments };
   }
 
   private async keySetFor(issuer: string): Promise<IssuerKeySet> {
@@ -241,6 +234,18 @@ export class JwtTokenVerifier implements TokenVerifier {
 }
 
 const AT_JWT = 'application/at+jwt';
+
+/** A base64url segment (already checked canonical) as a JSON object, or `undefined`. */
+function jsonObject(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A `typ` value as a media type (RFC 7515 §4.1.9: `application/` may be omitted; case-insensitive). */
 function mediaType(typ: string): string {
