@@ -11,6 +11,7 @@ import {
   RequireScopes,
   type McpAuthModuleOptions,
 } from '../../lib/index.js';
+import { runDoctor } from '../../lib/cli/doctor.js';
 import { startLocalIssuer, type LocalIssuer } from '../../lib/testing/index.js';
 import { parseBearerChallenge } from '../support/parse-challenge.js';
 import { createProtectedApp } from '../support/protected-app.js';
@@ -256,3 +257,22 @@ describe.each([ENTRA, COGNITO].map((p) => [p.name, p] as const))(
     });
   },
 );
+
+describe('doctor against the provider profiles', () => {
+  it.each(PROFILES.map((p) => [p.name, p] as const))(
+    'R29, R30: %s — nothing blocks MCP clients; PKCE and registration warnings as the module logs them',
+    async (_name, profile) => {
+      const issuer = await startLocalIssuer(profile.localIssuer);
+      try {
+        const report = await runDoctor({ issuer: issuer.issuer });
+        expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+        expect(report.ok).toBe(true);
+        const warned = (title: string) => report.checks.some((c) => c.title === title && c.status === 'warn');
+        expect(warned('PKCE S256')).toBe(profile.warnings.includes('pkce'));
+        expect(warned('Client registration')).toBe(profile.warnings.includes('registration'));
+      } finally {
+        await issuer.close();
+      }
+    },
+  );
+});
