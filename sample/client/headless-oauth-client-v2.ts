@@ -39,6 +39,7 @@ import {
 } from '@modelcontextprotocol/client';
 
 import { AuthorizationRedirectError, type ReceivedChallenge } from './headless-oauth-client.js';
+import { reauthorizingSession } from './reauthorizing-session.js';
 
 export { AuthorizationRedirectError, type ReceivedChallenge } from './headless-oauth-client.js';
 
@@ -297,38 +298,17 @@ export async function connectWithOAuthV2(
     transport: new StreamableHTTPClientTransport(url, { authProvider: oauth, fetch: oauth.fetch }),
   });
 
-  let { client, transport } = open();
-  for (let round = 1; ; round++) {
-    try {
-      await client.connect(transport);
-      break;
-    } catch (error) {
-      if (!(error instanceof UnauthorizedError) || round >= MAX_CONNECT_AUTHORIZATIONS) throw error;
-      await transport.finishAuth(oauth.takeCallback());
-      await client.close();
-      ({ client, transport } = open());
-    }
-  }
-
-  const withReauthorization = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof UnauthorizedError) {
-        await transport.finishAuth(oauth.takeCallback());
-        return operation();
-      }
-      throw error;
-    }
-  };
+  const session = await reauthorizingSession({
+    open,
+    isUnauthorized: (error) => error instanceof UnauthorizedError,
+    finish: (transport) => transport.finishAuth(oauth.takeCallback()),
+    maxRounds: MAX_CONNECT_AUTHORIZATIONS,
+  });
+  const { client, transport, withReauthorization } = session;
 
   return {
-    get client() {
-      return client;
-    },
-    get transport() {
-      return transport;
-    },
+    client,
+    transport,
     oauth,
     authorizations: oauth.authorizations,
     callTool: (name, args) => withReauthorization(() => client.callTool({ name, arguments: args })),

@@ -36,6 +36,7 @@ import type {
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import { reauthorizingSession } from './reauthorizing-session.js';
 
 export interface HeadlessOAuthOptions {
   /** Completes the browser step: given the authorization URL returns the redirect URL (e.g. `provider.authorize`). */
@@ -294,32 +295,13 @@ export async function connectWithOAuth(
     transport: new StreamableHTTPClientTransport(url, { authProvider: oauth, fetch: oauth.fetch }),
   });
 
-  let { client, transport } = open();
-  for (let round = 1; ; round++) {
-    try {
-      await client.connect(transport);
-      break;
-    } catch (error) {
-      if (!(error instanceof UnauthorizedError) || round >= MAX_CONNECT_AUTHORIZATIONS) throw error;
-      // The SDK redirected (our browser already ran): exchange the code, then connect on a fresh transport.
-      await transport.finishAuth(oauth.takeAuthorizationCode());
-      await client.close();
-      ({ client, transport } = open());
-    }
-  }
-
-  /** Runs `operation`; after a re-authorization the SDK asked for (or could not finish), runs it once more. */
-  const withReauthorization = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof UnauthorizedError) {
-        await transport.finishAuth(oauth.takeAuthorizationCode());
-        return operation();
-      }
-      throw error;
-    }
-  };
+  const session = await reauthorizingSession({
+    open,
+    isUnauthorized: (error) => error instanceof UnauthorizedError,
+    finish: (transport) => transport.finishAuth(oauth.takeAuthorizationCode()),
+    maxRounds: MAX_CONNECT_AUTHORIZATIONS,
+  });
+  const { client, transport, withReauthorization } = session;
 
   return {
     client,
