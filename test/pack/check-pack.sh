@@ -11,7 +11,9 @@ npm run build >/dev/null
 tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 echo "packed $tarball"
 tar -tzf "$work/$tarball" > "$work/files.txt"
-grep -q 'package/dist/index.d.ts' "$work/files.txt" || { echo "dist/index.d.ts missing"; exit 1; }
+for f in package/dist/index.d.ts package/dist/testing/index.d.ts package/dist/cli/main.js; do
+  grep -q "$f" "$work/files.txt" || { echo "$f missing"; exit 1; }
+done
 if grep -qE '\.spec\.(js|d\.ts)$' "$work/files.txt"; then echo "specs shipped"; exit 1; fi
 
 version() { node -p "require('$root/package-lock.json').packages['node_modules/$1'].version"; }
@@ -36,6 +38,7 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { McpAuthModule, McpServerModule, McpTool, RequireScopes, type McpAuthInfo } from 'nest-mcp-auth';
+import { startLocalIssuer } from 'nest-mcp-auth/testing';
 
 @Injectable()
 class Tools {
@@ -64,7 +67,10 @@ const { port } = app.getHttpServer().address();
 const prm = await fetch(`http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp`).then((r) => r.json());
 const unauthorized = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST' });
 const info: Partial<McpAuthInfo> = { subject: 'typed' };
-console.log(JSON.stringify({ resource: prm.resource, status: unauthorized.status, typed: info.subject }));
+const issuer = await startLocalIssuer();
+const minted = (await issuer.mint()).split('.').length;
+await issuer.close();
+console.log(JSON.stringify({ resource: prm.resource, status: unauthorized.status, typed: info.subject, minted }));
 await app.close();
 TS
 cat > tsconfig.json <<'JSON'
@@ -75,5 +81,6 @@ JSON
 npx tsc -p tsconfig.json
 out="$(node dist/main.js)"
 echo "$out"
-[ "$out" = '{"resource":"http://127.0.0.1:3999/mcp","status":401,"typed":"typed"}' ] || { echo "unexpected output"; exit 1; }
+[ "$out" = '{"resource":"http://127.0.0.1:3999/mcp","status":401,"typed":"typed","minted":3}' ] || { echo "unexpected output"; exit 1; }
+npx --no-install nest-mcp-auth --help > /dev/null || { echo "the nest-mcp-auth bin does not run"; exit 1; }
 echo "pack check passed"
