@@ -14,13 +14,11 @@ import {
   RequireScopes,
   type McpAuthInfo,
 } from '../lib/index.js';
-import { AppModule, TODO_SCOPES } from '../sample/app.module.js';
-import { freePort } from './support/free-port.js';
 import { connectWithOAuth, type ConnectedMcpClient } from './support/mcp-oauth-client.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
+import { ACCEPT, OTHER_RESOURCE, startSample, type Sample } from './support/sample-app.js';
 
-const ACCEPT = 'application/json, text/event-stream';
 const INIT = {
   jsonrpc: '2.0',
   id: 1,
@@ -37,50 +35,6 @@ const text = (result: { content: unknown }) =>
   (result.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('');
 const json = (result: { content: unknown }) => JSON.parse(text(result));
 
-/** The sample app (its modules, not a copy) listening on its own resource URL, with a real provider. */
-async function startSample(issuerPath?: string) {
-  const port = await freePort();
-  const resource = `http://127.0.0.1:${port}/mcp`;
-  const provider = await startTestProvider({
-    issuerPath,
-    resources: { [resource]: { scopes: TODO_SCOPES }, 'http://127.0.0.1:1/other': { scopes: TODO_SCOPES } },
-    clients: [{ clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' }],
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      AppModule.forRoot({ resource, authorizationServer: { issuer: provider.issuer, type: 'oidc' } }),
-    ],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(port, '127.0.0.1');
-  const token = (scope: string, target = resource) =>
-    provider.clientCredentialsToken({
-      clientId: 'svc',
-      clientSecret: 'svc-secret-0123456789abcdef',
-      scope,
-      resource: target,
-    });
-  const post = (body: unknown, bearer?: string) => {
-    const r = request(app.getHttpServer())
-      .post('/mcp')
-      .set('Accept', ACCEPT)
-      .set('Content-Type', 'application/json');
-    return (bearer ? r.set('Authorization', `Bearer ${bearer}`) : r).send(JSON.stringify(body));
-  };
-  return {
-    port,
-    resource,
-    provider,
-    app,
-    token,
-    post,
-    async close() {
-      await app.close();
-      await provider.close();
-    },
-  };
-}
-
 /** A Streamable HTTP response body (SSE or JSON) as the JSON-RPC message it carries. */
 function rpc(res: { text: string; headers: Record<string, string> }): any {
   if (res.headers['content-type']?.startsWith('text/event-stream')) {
@@ -91,7 +45,7 @@ function rpc(res: { text: string; headers: Record<string, string> }): any {
 }
 
 describe('the sample MCP server with the official SDK client, through the real OAuth flow', () => {
-  let sample: Awaited<ReturnType<typeof startSample>>;
+  let sample: Sample;
   const clients: ConnectedMcpClient[] = [];
   const connect = async (accountId = 'alice') => {
     const mcp = await connectWithOAuth(sample.resource, {
@@ -185,7 +139,7 @@ describe('the sample MCP server with the official SDK client, through the real O
   });
 
   it('R18: a token of the same provider for a different resource is rejected', async () => {
-    const other = await sample.token('read:todos', 'http://127.0.0.1:1/other');
+    const other = await sample.token('read:todos', OTHER_RESOURCE);
     const res = await sample.post(INIT, other).expect(401);
     expect(parseBearerChallenge(res.headers['www-authenticate']).error).toBe('invalid_token');
   });
@@ -259,7 +213,7 @@ describe('the sample MCP server with the official SDK client, through the real O
 
 describe('an issuer with a path (/tenant-a)', () => {
   it('R26-R29: the SDK client completes the same flow', async () => {
-    const sample = await startSample('/tenant-a');
+    const sample = await startSample({ issuerPath: '/tenant-a' });
     let mcp: ConnectedMcpClient | undefined;
     try {
       expect(sample.provider.issuer).toMatch(/\/tenant-a$/);

@@ -10,62 +10,22 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { IssuerMismatchError } from '@modelcontextprotocol/client';
-import { Test } from '@nestjs/testing';
 import { decodeJwt } from 'jose';
 
-import { McpAuthModule, McpServerModule } from '../lib/index.js';
-import { AppModule, TODO_SCOPES } from '../sample/app.module.js';
+import { TODO_SCOPES } from '../sample/app.module.js';
 import {
   connectWithOAuthV2,
   type ConnectedMcpClientV2,
   type ReceivedChallenge,
 } from '../sample/client/headless-oauth-client-v2.js';
-import { TodoService } from '../sample/todo/todo.service.js';
-import { TodoTools } from '../sample/todo/todo.tools.js';
-import { freePort } from './support/free-port.js';
-import { startTestProvider, type TestProviderOptions } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
+import { startTestProvider } from './support/oidc-provider.js';
+import { startSample, type Sample } from './support/sample-app.js';
 
 const text = (result: { content: unknown }) =>
   (result.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('');
 const json = (result: { content: unknown }) => JSON.parse(text(result));
 const names = (tools: Array<{ name: string }>) => tools.map((t) => t.name).sort();
-
-/**
- * The sample's modules listening on their own resource URL, with the development provider. `auth` overrides the
- * McpAuthModule options (then the sample's tools are mounted directly).
- */
-async function startSample(
-  provider: Partial<TestProviderOptions> = {},
-  auth?: { scopesSupported: string[]; defaultScopes: string[] },
-) {
-  const port = await freePort();
-  const resource = `http://127.0.0.1:${port}/mcp`;
-  const dev = await startTestProvider({ ...provider, resources: { [resource]: { scopes: TODO_SCOPES } } });
-  const authorizationServer = { issuer: dev.issuer, type: 'oidc' as const };
-  const moduleRef = await Test.createTestingModule({
-    imports: auth
-      ? [
-          McpAuthModule.forRoot({ resource, authorizationServers: [authorizationServer], ...auth }),
-          McpServerModule.forRoot({ name: 'todo-manager', version: '1.0.0', path: '/mcp' }),
-        ]
-      : [AppModule.forRoot({ resource, authorizationServer })],
-    providers: auth ? [TodoService, TodoTools] : [],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(port, '127.0.0.1');
-  return {
-    port,
-    resource,
-    prmUrl: `http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp`,
-    provider: dev,
-    async close() {
-      await app.close();
-      await dev.close();
-    },
-  };
-}
-type Sample = Awaited<ReturnType<typeof startSample>>;
 
 /** R15: offline_access is never named in a challenge; returns how many challenges were checked. */
 function expectNoOfflineAccess(challenges: ReceivedChallenge[]): number {

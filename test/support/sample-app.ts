@@ -1,0 +1,67 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { McpAuthModule, McpServerModule, type McpAuthModuleOptions } from '../../lib/index.js';
+import { AppModule, TODO_SCOPES } from '../../sample/app.module.js';
+import { TodoService } from '../../sample/todo/todo.service.js';
+import { TodoTools } from '../../sample/todo/todo.tools.js';
+import { freePort } from './free-port.js';
+import { startTestProvider, type TestProviderOptions } from './oidc-provider.js';
+
+export const ACCEPT = 'application/json, text/event-stream';
+export const OTHER_RESOURCE = 'http://127.0.0.1:1/other';
+const CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
+
+/**
+ * The sample's modules (not a copy) listening on their own resource URL, with the development provider — which also
+ * knows `OTHER_RESOURCE` and a confidential client for `token()`. `auth` replaces the sample's McpAuthModule
+ * options (the sample's tools are then mounted directly).
+ */
+export async function startSample(
+  provider: Partial<Omit<TestProviderOptions, 'resources' | 'clients'>> = {},
+  auth?: Partial<McpAuthModuleOptions>,
+) {
+  const port = await freePort();
+  const resource = `http://127.0.0.1:${port}/mcp`;
+  const dev = await startTestProvider({
+    ...provider,
+    resources: { [resource]: { scopes: TODO_SCOPES }, [OTHER_RESOURCE]: { scopes: TODO_SCOPES } },
+    clients: [CLIENT],
+  });
+  const authorizationServer = { issuer: dev.issuer, type: 'oidc' as const };
+  const moduleRef = await Test.createTestingModule({
+    imports: auth
+      ? [
+          McpAuthModule.forRoot({ resource, authorizationServers: [authorizationServer], ...auth }),
+          McpServerModule.forRoot({ name: 'todo-manager', version: '1.0.0', path: '/mcp' }),
+        ]
+      : [AppModule.forRoot({ resource, authorizationServer })],
+    providers: auth ? [TodoService, TodoTools] : [],
+  }).compile();
+  const app: INestApplication = moduleRef.createNestApplication({ logger: false });
+  await app.listen(port, '127.0.0.1');
+  return {
+    port,
+    resource,
+    prmUrl: `http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp`,
+    provider: dev,
+    app,
+    /** A client-credentials access token (subject `svc`) for `target`. */
+    token: (scope: string, target = resource) =>
+      dev.clientCredentialsToken({ ...CLIENT, scope, resource: target }),
+    /** POST a JSON-RPC body to /mcp. */
+    post(body: unknown, bearer?: string) {
+      const r = request(app.getHttpServer())
+        .post('/mcp')
+        .set('Accept', ACCEPT)
+        .set('Content-Type', 'application/json');
+      return (bearer ? r.set('Authorization', `Bearer ${bearer}`) : r).send(JSON.stringify(body));
+    },
+    async close() {
+      await app.close();
+      await dev.close();
+    },
+  };
+}
+
+export type Sample = Awaited<ReturnType<typeof startSample>>;
