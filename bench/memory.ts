@@ -171,7 +171,7 @@ export async function runMemory(total: number, log: (line: string) => void): Pro
   const check = async (token: string) => {
     const req = { headers: { authorization: `Bearer ${token}` } } as never;
     try {
-      await context.runWithSlot(() => authenticator.authenticate(req, resource, [SCOPE]));
+      await context.runWithSlot(req, () => authenticator.authenticate(req, resource, [SCOPE]));
     } catch {
       failures++;
     }

@@ -6,7 +6,7 @@ import { McpAuthContext } from './mcp-auth-context.js';
 export class McpAuthContextMiddleware implements NestMiddleware {
   constructor(private readonly context: McpAuthContext) {}
 
-  use(_req: unknown, _res: unknown, next: () => void): void {
-    this.context.runWithSlot(next);
+  use(req: object, _res: unknown, next: () => void): void {
+    this.context.runWithSlot(req, next);
   }
 }

@@ -3,6 +3,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MCP_AUTH_CONTEXT_ENABLED } from '../options/tokens.js';
 import type { McpAuthInfo } from './mcp-auth-info.js';
 
+const SLOT = Symbol('nest-mcp-auth:context-slot');
+
 /** The per-request slot the guard fills (one object per request, created by the context middleware). */
 export interface McpAuthSlot {
   auth?: McpAuthInfo;
@@ -47,17 +49,22 @@ export class McpAuthContext {
     return this.enabled ? this.storage.run({ auth }, fn) : fn();
   }
 
-  /** @internal Opens an empty slot for a request (the module's middleware). */
-  runWithSlot<T>(fn: () => T): T {
-    return this.storage.run({}, fn);
+  /**
+   * @internal Opens an empty slot for a request (the module's middleware) and runs the rest of the request in it.
+   * The slot is also kept on the request, so that publishing needs no store lookup.
+   */
+  runWithSlot<T>(request: object, fn: () => T): T {
+    const slot: McpAuthSlot = {};
+    (request as { [SLOT]?: McpAuthSlot })[SLOT] = slot;
+    return this.storage.run(slot, fn);
   }
 
   /**
-   * @internal Publishes the caller for the rest of the current request, in the slot the middleware opened. Never
+   * @internal Publishes the caller for the rest of the request, in the slot the middleware opened for it. Never
    * `enterWith()`: in a request callback it would leak the caller to later requests on the same connection.
    */
-  publish(auth: McpAuthInfo): void {
-    const slot = this.enabled ? this.storage.getStore() : undefined;
+  publish(request: object, auth: McpAuthInfo): void {
+    const slot = (request as { [SLOT]?: McpAuthSlot })[SLOT];
     if (slot) slot.auth = auth;
   }
 }

@@ -87,7 +87,7 @@ export class McpAuthenticator {
   /** Makes `auth` the caller of this request: `req.auth` (the SDK's transports read it) and `McpAuthContext`. */
   publish(req: Request, auth: McpAuthInfo): void {
     req.auth = auth;
-    this.context.publish(auth);
+    this.context.publish(req, auth);
   }
 
   /**

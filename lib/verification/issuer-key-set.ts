@@ -12,6 +12,9 @@ import { isProviderFault } from './provider-unavailable.js';
 
 type KeyGetter = ReturnType<typeof createLocalJWKSet>;
 
+/** Remembered key selections at most (a key set has a handful of keys; bounded against kid storms). */
+const MAX_SELECTED_KEYS = 64;
+
 /**
  * The signing keys of one `jwks_uri`: jose's remote key set (single-flight fetches, refetch on an unknown `kid` at
  * most once per cooldown, refetch when older than `cacheMaxAge`), plus what jose does not do —
@@ -40,7 +43,27 @@ export class IssuerKeySet {
       cacheMaxAge: settings.cacheMaxAge,
       [jwksCache]: this.cache as ExportedJWKSCache,
     });
-    this.getKey = (header, token) => this.resolve(header, token);
+    this.getKey = (header, token) => this.selected(header, token);
+  }
+
+  /** Keys jose selected and imported, per alg and kid, for the key set version they came from. */
+  private readonly selectedKeys = new Map<string, { version: number; key: Awaited<ReturnType<KeyGetter>> }>();
+
+  /**
+   * jose's selection (kid, alg, use, key type) is remembered per `alg` and `kid` while the key set neither changed
+   * nor is due for a refresh: the same signing key verifies token after token without being selected again.
+   */
+  private async selected(header: JWSHeaderParameters, token: FlattenedJWSInput): ReturnType<KeyGetter> {
+    if (typeof header.kid !== 'string') return this.resolve(header, token);
+    const id = `${header.alg}\n${header.kid}`;
+    const known = this.selectedKeys.get(id);
+    if (known && known.version === this.version && this.fresh) return known.key;
+    const key = await this.resolve(header, token);
+    if (this.version !== 0) {
+      if (this.selectedKeys.size >= MAX_SELECTED_KEYS) this.selectedKeys.clear();
+      this.selectedKeys.set(id, { version: this.version, key });
+    }
+    return key;
   }
 
   /** Changes with every successful fetch (0 before the first). */

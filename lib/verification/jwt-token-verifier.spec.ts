@@ -34,7 +34,7 @@ describe('JwtTokenVerifier: the verified-token cache', () => {
   afterAll(() => issuer.close());
   beforeEach(() => {
     // Every full verification asks the key set for a key; a cache hit does not.
-    resolve = jest.spyOn(IssuerKeySet.prototype as never, 'resolve' as never) as never;
+    resolve = jest.spyOn(IssuerKeySet.prototype as never, 'selected' as never) as never;
   });
   afterEach(() => resolve.mockRestore());
 
