@@ -180,5 +180,17 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
         imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
         providers: [TodoTools],
       };
+    case 'mcp-auth-nocontext':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot({ ...authOptions(config), context: false })],
+        controllers: [McpAuthTodosController],
+      };
+    case 'mcp-tools-auth-nocontext':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot({ ...authOptions(config), context: false }), mcpServer()],
+        providers: [TodoTools],
+      };
   }
 }

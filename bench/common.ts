@@ -11,6 +11,9 @@ export const STACKS = [
   // as McpAuthModule installs for McpAuthContext.
   'floor-als',
   'mcp-noauth-als',
+  // McpAuthModule with `context: false` (no AsyncLocalStorage).
+  'mcp-auth-nocontext',
+  'mcp-tools-auth-nocontext',
 ] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -22,6 +25,8 @@ export const STACK_LABELS: Record<StackName, string> = {
   'mcp-tools-auth': 'MCP tools/call, McpAuthModule',
   'floor-als': 'no auth + AsyncLocalStorage middleware',
   'mcp-noauth-als': 'MCP tools/call, no auth + AsyncLocalStorage middleware',
+  'mcp-auth-nocontext': 'McpAuthGuard + @RequireScopes, context: false',
+  'mcp-tools-auth-nocontext': 'MCP tools/call, McpAuthModule, context: false',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */
@@ -33,6 +38,8 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'mcp-tools-auth': 'mcp',
   'floor-als': 'rest',
   'mcp-noauth-als': 'mcp',
+  'mcp-auth-nocontext': 'rest',
+  'mcp-tools-auth-nocontext': 'mcp',
 };
 
 export type Alg = 'RS256' | 'ES256';
