@@ -17,7 +17,7 @@ import {
 import { connectWithOAuth, type ConnectedMcpClient } from './support/mcp-oauth-client.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
-import { ACCEPT, OTHER_RESOURCE, startSample, type Sample } from './support/sample-app.js';
+import { ACCEPT, OTHER_RESOURCE, startSample, useSample, type Sample } from './support/sample-app.js';
 
 const INIT = {
   jsonrpc: '2.0',
@@ -45,22 +45,11 @@ function rpc(res: { text: string; headers: Record<string, string> }): any {
 }
 
 describe('the sample MCP server with the official SDK client, through the real OAuth flow', () => {
+  const suite = useSample((resource, browser) => connectWithOAuth(resource, { browser }));
+  const connect = (accountId?: string) => suite.connect(accountId);
   let sample: Sample;
-  const clients: ConnectedMcpClient[] = [];
-  const connect = async (accountId = 'alice') => {
-    const mcp = await connectWithOAuth(sample.resource, {
-      browser: (url) => sample.provider.authorize(url, { accountId }),
-    });
-    clients.push(mcp);
-    return mcp;
-  };
-
-  beforeAll(async () => {
-    sample = await startSample();
-  });
-  afterAll(async () => {
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await sample?.close();
+  beforeAll(() => {
+    sample = suite.sample;
   });
 
   it('R7, R9: an unauthenticated initialize → 401 with resource_metadata and the default scope', async () => {

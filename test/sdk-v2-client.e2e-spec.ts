@@ -20,7 +20,7 @@ import {
 } from '../sample/client/headless-oauth-client-v2.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { startTestProvider } from './support/oidc-provider.js';
-import { startSample, type Sample } from './support/sample-app.js';
+import { startSample, useSample, type Sample } from './support/sample-app.js';
 
 const text = (result: { content: unknown }) =>
   (result.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('');
@@ -37,22 +37,11 @@ function expectNoOfflineAccess(challenges: ReceivedChallenge[]): number {
 }
 
 describe('the SDK v2 client (@modelcontextprotocol/client 2.x) with the sample, through the real OAuth flow', () => {
+  const suite = useSample((resource, browser) => connectWithOAuthV2(resource, { browser }));
+  const connect = (accountId?: string) => suite.connect(accountId);
   let sample: Sample;
-  const clients: ConnectedMcpClientV2[] = [];
-  const connect = async (accountId = 'alice') => {
-    const mcp = await connectWithOAuthV2(sample.resource, {
-      browser: (url) => sample.provider.authorize(url, { accountId }),
-    });
-    clients.push(mcp);
-    return mcp;
-  };
-
-  beforeAll(async () => {
-    sample = await startSample();
-  });
-  afterAll(async () => {
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await sample?.close();
+  beforeAll(() => {
+    sample = suite.sample;
   });
 
   it('R1-R5, R26-R30: discovery (issuer echo) → native registration → PKCE S256 + resource + offline_access → callback with iss → token → tools', async () => {
@@ -180,11 +169,11 @@ describe('the SDK v2 client (@modelcontextprotocol/client 2.x) with the sample, 
   });
 
   it('R15: offline_access is in neither our scopes_supported nor any challenge the v2 clients saw', () => {
-    for (const mcp of clients) {
+    for (const mcp of suite.clients) {
       const prm = mcp.oauth.metadataDocuments.get(sample.prmUrl);
       if (prm) expect(prm.scopes_supported).not.toContain('offline_access');
     }
-    const seen = clients.flatMap((c) => c.oauth.challenges);
+    const seen = suite.clients.flatMap((c) => c.oauth.challenges);
     expect(seen.some((c) => c.status === 401) && seen.some((c) => c.status === 403)).toBe(true);
     expect(expectNoOfflineAccess(seen)).toBeGreaterThanOrEqual(10);
   });

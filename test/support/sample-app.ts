@@ -65,3 +65,37 @@ export async function startSample(
 }
 
 export type Sample = Awaited<ReturnType<typeof startSample>>;
+
+/**
+ * For a jest suite: starts the sample before all tests and closes it, and every client `connect` opened, after
+ * them. `connect(accountId)` signs in as that account through the development provider's headless browser.
+ */
+export function useSample<C extends { close(): Promise<void> }>(
+  connectWith: (resource: string, browser: (url: URL) => Promise<URL>) => Promise<C>,
+) {
+  let sample: Sample | undefined;
+  const clients: C[] = [];
+  beforeAll(async () => {
+    sample = await startSample();
+  });
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await sample?.close();
+  });
+  return {
+    /** Every client `connect` opened, in order. */
+    clients: clients as readonly C[],
+    get sample(): Sample {
+      if (!sample) throw new Error('useSample: the sample is started in beforeAll');
+      return sample;
+    },
+    async connect(accountId = 'alice'): Promise<C> {
+      const started = this.sample;
+      const client = await connectWith(started.resource, (url) =>
+        started.provider.authorize(url, { accountId }),
+      );
+      clients.push(client);
+      return client;
+    },
+  };
+}
