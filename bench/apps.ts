@@ -20,6 +20,7 @@ import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import {
+  McpAuthContext,
   McpAuthGuard,
   McpAuthModule,
   McpServerModule,
@@ -51,6 +52,23 @@ class OpenTodosController {
   }
 }
 
+// Diagnostic: the same route behind a guard that allows everything (Nest's guard pipeline alone).
+@Injectable()
+class AllowGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+@Controller('api')
+@UseGuards(AllowGuard)
+class GuardedOpenTodosController {
+  @Get('todos')
+  list() {
+    return TODOS;
+  }
+}
+
 // (2) nest-mcp-auth: McpAuthGuard + @RequireScopes.
 @Controller('api')
 @UseGuards(McpAuthGuard)
@@ -59,6 +77,29 @@ class McpAuthTodosController {
   @RequireScopes(SCOPE)
   list() {
     return TODOS;
+  }
+}
+
+// (2b) The same, with a singleton service that reads the caller through McpAuthContext (AsyncLocalStorage):
+// context: 'auto' turns the context on because the service injects it.
+@Injectable()
+class CallerService {
+  constructor(private readonly auth: McpAuthContext) {}
+  /** The todos of the current caller (all of them, for the bench; none without a caller). */
+  todos() {
+    return this.auth.current?.subject ? TODOS : [];
+  }
+}
+
+@Controller('api')
+@UseGuards(McpAuthGuard)
+class McpAuthContextTodosController {
+  constructor(private readonly caller: CallerService) {}
+
+  @Get('todos')
+  @RequireScopes(SCOPE)
+  list() {
+    return this.caller.todos();
   }
 }
 
@@ -123,6 +164,17 @@ class TodoTools {
   }
 }
 
+@Injectable()
+class ContextTodoTools {
+  constructor(private readonly caller: CallerService) {}
+
+  @McpTool({ name: 'get-todos', description: 'List the todos', annotations: { readOnlyHint: true } })
+  @RequireScopes(SCOPE)
+  list() {
+    return { todos: this.caller.todos() };
+  }
+}
+
 const mcpServer = () =>
   McpServerModule.forRoot({
     name: 'bench-todos',
@@ -170,6 +222,8 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
       };
     case 'mcp-noauth':
       return { module: BenchModule, imports: [mcpServer()], providers: [TodoTools] };
+    case 'floor-guard':
+      return { module: BenchModule, controllers: [GuardedOpenTodosController] };
     case 'floor-als':
       return { module: BenchModule, imports: [AlsModule], controllers: [OpenTodosController] };
     case 'mcp-noauth-als':
@@ -180,17 +234,18 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
         imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
         providers: [TodoTools],
       };
-    case 'mcp-auth-nocontext':
+    case 'mcp-auth-context':
       return {
         module: BenchModule,
-        imports: [McpAuthModule.forRoot({ ...authOptions(config), context: false })],
-        controllers: [McpAuthTodosController],
+        imports: [McpAuthModule.forRoot(authOptions(config))],
+        controllers: [McpAuthContextTodosController],
+        providers: [CallerService],
       };
-    case 'mcp-tools-auth-nocontext':
+    case 'mcp-tools-auth-context':
       return {
         module: BenchModule,
-        imports: [McpAuthModule.forRoot({ ...authOptions(config), context: false }), mcpServer()],
-        providers: [TodoTools],
+        imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
+        providers: [CallerService, ContextTodoTools],
       };
   }
 }

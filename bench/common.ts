@@ -11,9 +11,11 @@ export const STACKS = [
   // as McpAuthModule installs for McpAuthContext.
   'floor-als',
   'mcp-noauth-als',
-  // McpAuthModule with `context: false` (no AsyncLocalStorage).
-  'mcp-auth-nocontext',
-  'mcp-tools-auth-nocontext',
+  // Diagnostic: the floor behind a guard that allows everything (what any Nest guard costs).
+  'floor-guard',
+  // McpAuthModule with a service reading the caller through McpAuthContext (so `context: 'auto'` turns it on).
+  'mcp-auth-context',
+  'mcp-tools-auth-context',
 ] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -24,9 +26,10 @@ export const STACK_LABELS: Record<StackName, string> = {
   'mcp-noauth': 'MCP tools/call, no auth (floor)',
   'mcp-tools-auth': 'MCP tools/call, McpAuthModule',
   'floor-als': 'no auth + AsyncLocalStorage middleware',
+  'floor-guard': 'no auth + a guard that returns true',
   'mcp-noauth-als': 'MCP tools/call, no auth + AsyncLocalStorage middleware',
-  'mcp-auth-nocontext': 'McpAuthGuard + @RequireScopes, context: false',
-  'mcp-tools-auth-nocontext': 'MCP tools/call, McpAuthModule, context: false',
+  'mcp-auth-context': 'McpAuthGuard + @RequireScopes + a service reading McpAuthContext',
+  'mcp-tools-auth-context': 'MCP tools/call, McpAuthModule + a tool reading McpAuthContext',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */
@@ -37,9 +40,10 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'mcp-noauth': 'mcp',
   'mcp-tools-auth': 'mcp',
   'floor-als': 'rest',
+  'floor-guard': 'rest',
   'mcp-noauth-als': 'mcp',
-  'mcp-auth-nocontext': 'rest',
-  'mcp-tools-auth-nocontext': 'mcp',
+  'mcp-auth-context': 'rest',
+  'mcp-tools-auth-context': 'mcp',
 };
 
 export type Alg = 'RS256' | 'ES256';

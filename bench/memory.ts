@@ -8,7 +8,6 @@ import { NestFactory } from '@nestjs/core';
 import {
   MCP_AUTH_RESOLVED_OPTIONS,
   MCP_AUTH_TOKEN_VERIFIER,
-  McpAuthContext,
   McpAuthenticator,
   McpAuthModule,
   type ResolvedMcpAuthOptions,
@@ -139,7 +138,7 @@ async function fastIssuer(): Promise<{
 
 /**
  * Memory under a stream of distinct valid tokens: each token goes through the module's McpAuthenticator (bearer
- * extraction, JwtTokenVerifier with its default cache, scope check, context publication) as McpAuthGuard does, without
+ * extraction, JwtTokenVerifier with its default cache, scope check, publication on the request) as McpAuthGuard does, without
  * HTTP. heapUsed is read after a full GC at checkpoints.
  * Standalone: node --expose-gc dist-scripts/bench/memory.js [tokens=1000000]
  */
@@ -157,7 +156,6 @@ export async function runMemory(total: number, log: (line: string) => void): Pro
   class MemoryModule {}
   const app = await NestFactory.createApplicationContext(MemoryModule, { logger: ['error'] });
   const authenticator = app.get(McpAuthenticator);
-  const context = app.get(McpAuthContext);
   const resource = app.get<ResolvedMcpAuthOptions>(MCP_AUTH_RESOLVED_OPTIONS).resources[0];
   const verifier = app.get<object>(MCP_AUTH_TOKEN_VERIFIER);
   // Diagnostics only: the number of cached tokens (a private member of the verifier).
@@ -171,7 +169,7 @@ export async function runMemory(total: number, log: (line: string) => void): Pro
   const check = async (token: string) => {
     const req = { headers: { authorization: `Bearer ${token}` } } as never;
     try {
-      await context.runWithSlot(req, () => authenticator.authenticate(req, resource, [SCOPE]));
+      await authenticator.authenticate(req, resource, [SCOPE]);
     } catch {
       failures++;
     }

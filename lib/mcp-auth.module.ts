@@ -6,8 +6,9 @@ import {
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
-import { McpAuthContext } from './context/mcp-auth-context.js';
+import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
+import { findConsumers } from './context/context-consumers.js';
+import { McpAuthContext, type McpAuthContextMode } from './context/mcp-auth-context.js';
 import { McpAuthContextMiddleware } from './context/mcp-auth-context.middleware.js';
 import { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
 import { McpAuthenticator } from './guard/mcp-authenticator.js';
@@ -18,7 +19,8 @@ import { McpAuthConfigurableModule } from './mcp-auth.module-definition.js';
 import type { McpAuthModuleOptions } from './options/mcp-auth-options.interface.js';
 import { resolveOptions, type ResolvedMcpAuthOptions } from './options/resolve-options.js';
 import {
-  MCP_AUTH_CONTEXT_ENABLED,
+  MCP_AUTH_CONTEXT,
+  MCP_AUTH_CONTEXT_MODE,
   MCP_AUTH_MODULE_OPTIONS,
   MCP_AUTH_RESOLVED_OPTIONS,
   MCP_AUTH_TOKEN_VERIFIER,
@@ -65,11 +67,21 @@ import { JwtTokenVerifier } from './verification/jwt-token-verifier.js';
       },
     },
     {
-      provide: MCP_AUTH_CONTEXT_ENABLED,
-      inject: [MCP_AUTH_RESOLVED_OPTIONS],
-      useFactory: (options: ResolvedMcpAuthOptions) => options.context,
+      provide: MCP_AUTH_CONTEXT_MODE,
+      inject: [MCP_AUTH_RESOLVED_OPTIONS, ModulesContainer],
+      useFactory: (options: ResolvedMcpAuthOptions, modules: ModulesContainer): McpAuthContextMode => {
+        if (options.context !== 'auto') return options.context ? 'on' : 'off';
+        const consumers = findConsumers(modules, McpAuthContext);
+        new Logger('McpAuthModule').debug(
+          consumers.length > 0
+            ? `McpAuthContext on (context: 'auto'), injected by ${consumers.join(', ')}`
+            : "McpAuthContext off (context: 'auto'): nothing injects it",
+        );
+        return consumers.length > 0 ? 'on' : 'unused';
+      },
     },
     McpAuthContext,
+    { provide: MCP_AUTH_CONTEXT, useExisting: McpAuthContext },
     McpAuthenticator,
     McpAuthGuard,
     WellKnownRoutes,
@@ -80,17 +92,18 @@ import { JwtTokenVerifier } from './verification/jwt-token-verifier.js';
     MCP_AUTH_TOKEN_VERIFIER,
     AuthorizationServerRegistry,
     McpAuthContext,
+    MCP_AUTH_CONTEXT,
     McpAuthenticator,
     McpAuthGuard,
   ],
 })
 export class McpAuthModule extends McpAuthConfigurableModule implements NestModule {
-  constructor(@Inject(MCP_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedMcpAuthOptions) {
+  constructor(@Inject(MCP_AUTH_CONTEXT_MODE) private readonly contextMode: McpAuthContextMode) {
     super();
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    if (this.options.context) {
+    if (this.contextMode === 'on') {
       consumer.apply(McpAuthContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
     }
   }

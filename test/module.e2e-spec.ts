@@ -1,10 +1,14 @@
-import { Injectable, Module } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
+  AuthInfo,
   AuthorizationServerRegistry,
   McpAuthConfigError,
+  McpAuthContext,
+  McpAuthGuard,
   McpAuthError,
   McpAuthModule,
   type McpAuthModuleOptions,
@@ -348,7 +352,105 @@ describe('McpAuthModule configuration', () => {
     }
   });
 
-  it('context: false — McpAuthContext stays empty, @AuthInfo() still works', async () => {
+  describe("context: 'auto' — AsyncLocalStorage only when the application injects McpAuthContext", () => {
+    @Controller('api')
+    @UseGuards(McpAuthGuard)
+    class NoContextController {
+      @Get('me') me(@AuthInfo('clientId') clientId: string) {
+        return { clientId };
+      }
+    }
+    @Module({ controllers: [NoContextController] })
+    class NoContextFeature {}
+
+    async function boot(feature: unknown, context?: boolean | 'auto') {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          McpAuthModule.forRoot({
+            resource: RESOURCE,
+            authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+            ...(context === undefined ? {} : { context }),
+          }),
+          feature as never,
+        ],
+      }).compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+      return app;
+    }
+    async function requestCountingSlots(app: Awaited<ReturnType<typeof boot>>) {
+      const token = await provider.clientCredentialsToken({
+        ...CLIENT,
+        resource: RESOURCE,
+        scope: 'read:todos',
+      });
+      const slots = jest.spyOn(McpAuthContext.prototype, 'runWithSlot');
+      try {
+        const res = await request(app.getHttpServer())
+          .get('/api/me')
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200);
+        return { body: res.body as Record<string, unknown>, slots: slots.mock.calls.length };
+      } finally {
+        slots.mockRestore();
+      }
+    }
+
+    it('nothing injects it (the default): no context on requests, @AuthInfo() works, reading it says why', async () => {
+      const app = await boot(NoContextFeature);
+      try {
+        const context = app.get(McpAuthContext);
+        expect(context.mode).toBe('unused');
+        expect(await requestCountingSlots(app)).toEqual({ body: { clientId: 'svc' }, slots: 0 });
+        let error: unknown;
+        try {
+          void context.current;
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(McpAuthConfigError);
+        expect(error).toMatchObject({ code: 'ERR_INVALID_OPTIONS', option: 'context' });
+        expect((error as Error).message).toMatch(/context: true/);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('a service injects it: on, the service sees the caller', async () => {
+      const app = await boot(ProtectedFeatureModule);
+      try {
+        expect(app.get(McpAuthContext).mode).toBe('on');
+        const { body, slots } = await requestCountingSlots(app);
+        expect(slots).toBe(1);
+        expect(body.fromService).toEqual({ subject: 'svc', clientId: 'svc' });
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('context: true turns it on when nothing injects it (app.get / moduleRef.get users)', async () => {
+      const app = await boot(NoContextFeature, true);
+      try {
+        const context = app.get(McpAuthContext);
+        expect(context.mode).toBe('on');
+        expect(context.current).toBeUndefined();
+        expect((await requestCountingSlots(app)).slots).toBe(1);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it("context: 'yes' fails the boot naming the option", async () => {
+      const error = await bootError({
+        resource: RESOURCE,
+        authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+        context: 'yes' as never,
+      });
+      expect(error.option).toBe('context');
+    });
+  });
+
+  it('context: false — McpAuthContext stays empty even where injected, @AuthInfo() still works', async () => {
     const app = await createProtectedApp({
       resource: RESOURCE,
       authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],

@@ -1,9 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { MCP_AUTH_CONTEXT_ENABLED } from '../options/tokens.js';
+import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { MCP_AUTH_CONTEXT_MODE } from '../options/tokens.js';
 import type { McpAuthInfo } from './mcp-auth-info.js';
 
 const SLOT = Symbol('nest-mcp-auth:context-slot');
+
+/**
+ * Whether the context stores the caller: `'on'`; `'off'` (`context: false`); `'unused'` (`context: 'auto'` and
+ * nothing in the application injects `McpAuthContext`).
+ */
+export type McpAuthContextMode = 'on' | 'off' | 'unused';
 
 /** The per-request slot the guard fills (one object per request, created by the context middleware). */
 export interface McpAuthSlot {
@@ -25,16 +32,26 @@ export interface McpAuthSlot {
 @Injectable()
 export class McpAuthContext {
   private readonly storage = new AsyncLocalStorage<McpAuthSlot>();
+  /** Whether the caller is stored (the module's `context` option; `'auto'` decided at boot). */
+  readonly enabled: boolean;
 
-  /**
-   * @param enabled `false` (the module's `context: false`): nothing is stored, `current` is always `undefined` —
-   *   AsyncLocalStorage costs every promise of the process something on Node 20 and 22.
-   */
-  constructor(@Optional() @Inject(MCP_AUTH_CONTEXT_ENABLED) readonly enabled: boolean = true) {}
+  /** @param mode see `McpAuthContextMode`; the module decides it from its `context` option. */
+  constructor(@Optional() @Inject(MCP_AUTH_CONTEXT_MODE) readonly mode: McpAuthContextMode = 'on') {
+    this.enabled = mode === 'on';
+  }
 
   /** The verified caller of the current request; `undefined` outside a request or on a `@Public()` route. */
   get current(): McpAuthInfo | undefined {
-    return this.enabled ? this.storage.getStore()?.auth : undefined;
+    if (this.enabled) return this.storage.getStore()?.auth;
+    if (this.mode === 'unused') {
+      throw new McpAuthConfigError(
+        'ERR_INVALID_OPTIONS',
+        "McpAuthContext is off: with context: 'auto' it is on only when a provider, controller or enhancer " +
+          'injects McpAuthContext, and none does. Obtained another way (moduleRef.get, app.get)? Set context: true',
+        { option: 'context' },
+      );
+    }
+    return undefined;
   }
 
   /** The verified caller; throws when there is none (a programming error: the route is not guarded). */

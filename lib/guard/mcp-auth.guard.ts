@@ -30,22 +30,27 @@ export class McpAuthGuard implements CanActivate {
     protected readonly authenticator: McpAuthenticator,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous when the token was already verified (the usual case: MCP clients resend one token). */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     if (context.getType() !== 'http') return false;
     const http = context.switchToHttp();
     const req = http.getRequest();
     const resource = this.getResource(context, req);
     const required = this.getRequiredScopes(context);
-    try {
-      await this.authenticator.authenticate(req, resource, required);
-      return true;
-    } catch (error) {
+    const refuse = (error: unknown): never => {
       const answer = this.authenticator.reject(error, resource, required);
       const res = http.getResponse<ServerResponse>();
       for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
       throw new HttpException(answer.body, answer.status);
+    };
+    let authenticated: unknown;
+    try {
+      authenticated = this.authenticator.authenticate(req, resource, required);
+    } catch (error) {
+      return refuse(error);
     }
+    return authenticated instanceof Promise ? authenticated.then(() => true, refuse) : true;
   }
 
   /** True when the handler or its class is marked `@Public()`. */

@@ -4,7 +4,7 @@ import { McpAuthContext } from '../context/mcp-auth-context.js';
 import type { McpAuthInfo } from '../context/mcp-auth-info.js';
 import { McpAuthError } from '../errors/mcp-auth.error.js';
 import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
-import { MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../options/tokens.js';
+import { MCP_AUTH_CONTEXT, MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../options/tokens.js';
 import type { TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
 import { asMcpAuthError, errorResponse, type AuthErrorResponse } from './error-response.js';
@@ -25,7 +25,7 @@ export class McpAuthenticator {
   constructor(
     @Inject(MCP_AUTH_RESOLVED_OPTIONS) readonly options: ResolvedMcpAuthOptions,
     @Inject(MCP_AUTH_TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
-    private readonly context: McpAuthContext,
+    @Inject(MCP_AUTH_CONTEXT) private readonly context: McpAuthContext,
   ) {
     this.byPathLength = [...options.resources].sort((a, b) => b.path.length - a.path.length);
     this.byId = new Map(options.resources.map((r) => [r.id, r]));
@@ -55,20 +55,37 @@ export class McpAuthenticator {
 
   /**
    * Authenticates a request for `resource` and checks `requiredScopes`; on success publishes the auth info.
-   * Throws `McpAuthError`.
+   * Throws (or rejects with) `McpAuthError`. Synchronous when the verifier is (a token already verified): await it.
    */
-  async authenticate(
+  authenticate(
     req: Request,
     resource: ResolvedResource,
     requiredScopes: readonly string[] = [],
-  ): Promise<McpAuthInfo> {
+  ): McpAuthInfo | Promise<McpAuthInfo> {
     const token = extractBearerToken(req);
-    let auth: McpAuthInfo;
+    let verified: McpAuthInfo | Promise<McpAuthInfo>;
     try {
-      auth = await this.verifier.verify(token, resource);
+      verified = this.verifier.verify(token, resource);
     } catch (error) {
       throw asMcpAuthError(error);
     }
+    if (verified instanceof Promise) {
+      return verified.then(
+        (auth) => this.accept(req, auth, resource, requiredScopes),
+        (error: unknown) => {
+          throw asMcpAuthError(error);
+        },
+      );
+    }
+    return this.accept(req, verified, resource, requiredScopes);
+  }
+
+  private accept(
+    req: Request,
+    auth: McpAuthInfo,
+    resource: ResolvedResource,
+    requiredScopes: readonly string[],
+  ): McpAuthInfo {
     this.authorize(auth, resource, requiredScopes);
     this.publish(req, auth);
     return auth;
@@ -87,7 +104,7 @@ export class McpAuthenticator {
   /** Makes `auth` the caller of this request: `req.auth` (the SDK's transports read it) and `McpAuthContext`. */
   publish(req: Request, auth: McpAuthInfo): void {
     req.auth = auth;
-    this.context.publish(req, auth);
+    if (this.context.enabled) this.context.publish(req, auth);
   }
 
   /**

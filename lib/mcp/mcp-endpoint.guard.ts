@@ -41,7 +41,7 @@ export class McpEndpointGuard extends McpAuthGuard {
     }
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const origin = context.switchToHttp().getRequest<IncomingMessage>().headers.origin;
     if (origin !== undefined && this.allowedOrigins && !this.allowedOrigins.has(origin)) {
       throw new ForbiddenException({ error: 'forbidden', error_description: 'Origin not allowed' });

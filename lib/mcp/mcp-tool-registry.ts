@@ -1,4 +1,4 @@
-import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -7,6 +7,7 @@ import type { McpAuthInfo } from '../context/mcp-auth-info.js';
 import { authInfoParams, pickAuthInfo } from '../decorators/auth-info.decorator.js';
 import { RequireScopes } from '../decorators/require-scopes.decorator.js';
 import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { MCP_AUTH_CONTEXT } from '../options/tokens.js';
 import { McpTool, type McpToolOptions } from './mcp-tool.decorator.js';
 import { toCallToolResult } from './tool-result.js';
 
@@ -36,7 +37,7 @@ export class McpToolRegistry implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
-    @Optional() private readonly context?: McpAuthContext,
+    @Optional() @Inject(MCP_AUTH_CONTEXT) private readonly context?: McpAuthContext,
   ) {}
 
   onModuleInit(): void {
@@ -100,7 +101,7 @@ export class McpToolRegistry implements OnModuleInit {
         params[extraIndex] = extra;
         for (const p of authParams) params[p.index] = pickAuthInfo(auth, p.field);
         const call = () => fn.apply(instance, params);
-        const value = await (context && auth ? context.run(auth, call) : call());
+        const value = await (context?.enabled && auth ? context.run(auth, call) : call());
         return toCallToolResult(value, structured);
       },
     };

@@ -184,12 +184,19 @@ export interface McpAuthModuleOptions {
    */
   tokenCache?: false | { maxEntries?: number; maxAge?: number };
   /**
-   * `McpAuthContext` (AsyncLocalStorage) gives the caller to any service during a request. `false` turns it off
-   * (`current` is then always `undefined`; `req.auth`, `@AuthInfo()` and `extra.authInfo` still work): on Node 20
-   * and 22, AsyncLocalStorage adds a cost to every promise of the process (about 10 µs per REST request, more on
-   * MCP requests, in `npm run bench`). Default true.
+   * `McpAuthContext` (AsyncLocalStorage) gives the caller to any service during a request. AsyncLocalStorage adds a
+   * cost to every promise of the process on Node 20 and 22 (`npm run bench`: about 10-40 µs per REST request, more
+   * on MCP requests), so it is only paid for when used:
+   * - `'auto'` (default): on when a provider, controller, guard, interceptor or pipe of the application injects
+   *   `McpAuthContext` (constructor, `@Inject()`, property injection or a factory's `inject`), decided at boot.
+   *   When nothing does, reading `current` throws an error naming this option (the context was obtained some other
+   *   way, e.g. `app.get(McpAuthContext)`: set `true`).
+   * - `true`: always on.
+   * - `false`: off; `current` is always `undefined`.
+   *
+   * `req.auth`, `@AuthInfo()` and the MCP SDK's `extra.authInfo` work in every case.
    */
-  context?: boolean;
+  context?: boolean | 'auto';
   /** Serve the first authorization server's metadata at `/.well-known/oauth-authorization-server` (R31). */
   legacyAuthorizationServerMetadata?: boolean;
   /**

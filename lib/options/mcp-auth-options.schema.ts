@@ -211,7 +211,7 @@ export class McpAuthOptionsSchema {
 
   @Validate(TokenCacheConstraint) tokenCache?: unknown;
   @IsOptional() @IsBoolean() legacyAuthorizationServerMetadata?: boolean;
-  @IsOptional() @IsBoolean() context?: boolean;
+  @IsOptional() @IsIn([true, false, 'auto']) context?: boolean | 'auto';
   @IsOptional() @IsIn(['accumulate', 'required']) stepUpScopes?: string;
   @Validate(ScopeHierarchyConstraint) scopeHierarchy?: Record<string, string[]>;
   @IsOptional() @IsInt() @Min(0) retryAfter?: number;

@@ -57,8 +57,8 @@ export interface ResolvedMcpAuthOptions {
   /** The verified-token cache, or `false`. */
   readonly tokenCache: false | { readonly maxEntries: number; readonly maxAge: number };
   readonly legacyAuthorizationServerMetadata: boolean;
-  /** Whether `McpAuthContext` is on. */
-  readonly context: boolean;
+  /** Whether `McpAuthContext` is on; `'auto'`: when the application injects it (decided at boot). */
+  readonly context: boolean | 'auto';
   readonly stepUpScopes: 'accumulate' | 'required';
   /** Scope → every scope it implies, itself included (transitive closure of `scopeHierarchy`, R15). */
   readonly scopeHierarchy: ReadonlyMap<string, ReadonlySet<string>>;
@@ -208,7 +208,7 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
             maxAge: options.tokenCache?.maxAge ?? DEFAULTS.tokenCacheMaxAge,
           },
     legacyAuthorizationServerMetadata: options.legacyAuthorizationServerMetadata ?? false,
-    context: options.context ?? true,
+    context: options.context ?? 'auto',
     stepUpScopes: options.stepUpScopes ?? DEFAULTS.stepUpScopes,
     scopeHierarchy: closeHierarchy(options.scopeHierarchy ?? {}),
     retryAfter: options.retryAfter ?? DEFAULTS.retryAfter,

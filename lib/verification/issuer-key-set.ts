@@ -54,16 +54,24 @@ export class IssuerKeySet {
    * nor is due for a refresh: the same signing key verifies token after token without being selected again.
    */
   private async selected(header: JWSHeaderParameters, token: FlattenedJWSInput): ReturnType<KeyGetter> {
-    if (typeof header.kid !== 'string') return this.resolve(header, token);
-    const id = `${header.alg}\n${header.kid}`;
-    const known = this.selectedKeys.get(id);
-    if (known && known.version === this.version && this.fresh) return known.key;
+    const known = this.knownKey(header);
+    if (known) return known;
     const key = await this.resolve(header, token);
-    if (this.version !== 0) {
+    if (this.version !== 0 && typeof header.kid === 'string') {
       if (this.selectedKeys.size >= MAX_SELECTED_KEYS) this.selectedKeys.clear();
-      this.selectedKeys.set(id, { version: this.version, key });
+      this.selectedKeys.set(`${header.alg}\n${header.kid}`, { version: this.version, key });
     }
     return key;
+  }
+
+  /**
+   * The key `getKey` would answer with, at once, when it selected it before for this `alg` and `kid` from the current
+   * key set and no refresh is due; `undefined` when `getKey` has work to do (selection, fetch, outage handling).
+   */
+  knownKey(header: JWSHeaderParameters): Awaited<ReturnType<KeyGetter>> | undefined {
+    if (typeof header.kid !== 'string') return undefined;
+    const known = this.selectedKeys.get(`${header.alg}\n${header.kid}`);
+    return known && known.version === this.version && this.fresh ? known.key : undefined;
   }
 
   /** Changes with every successful fetch (0 before the first). */

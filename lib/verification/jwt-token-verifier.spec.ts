@@ -11,7 +11,10 @@ const B = 'http://127.0.0.1/b';
 
 describe('JwtTokenVerifier: the verified-token cache', () => {
   let issuer: LocalIssuer;
+  /** Every full verification maps the claims once; a cache hit does not. */
   let resolve: jest.SpiedFunction<(...args: unknown[]) => unknown>;
+  /** `verify` may throw synchronously (cached or known-key paths): as a promise, for `rejects`. */
+  const attempt = (fn: () => unknown) => Promise.resolve().then(fn);
 
   const verifier = (extra: Partial<McpAuthModuleOptions> = {}) => {
     const options = resolveOptions({
@@ -33,8 +36,7 @@ describe('JwtTokenVerifier: the verified-token cache', () => {
   });
   afterAll(() => issuer.close());
   beforeEach(() => {
-    // Every full verification asks the key set for a key; a cache hit does not.
-    resolve = jest.spyOn(IssuerKeySet.prototype as never, 'selected' as never) as never;
+    resolve = jest.spyOn(ClaimMapper.prototype as never, 'toAuthInfo' as never) as never;
   });
   afterEach(() => resolve.mockRestore());
 
@@ -58,14 +60,14 @@ describe('JwtTokenVerifier: the verified-token cache', () => {
     const token = await issuer.mint({ expiresIn: 1 });
     await v.verify(token, a);
     await new Promise((r) => setTimeout(r, 1_100));
-    await expect(v.verify(token, a)).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    await expect(attempt(() => v.verify(token, a))).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
   });
 
   it('R18: entries are per resource — a token cached for A is still refused for B', async () => {
     const { v, a, b } = verifier();
     const token = await issuer.mint();
     await v.verify(token, a);
-    await expect(v.verify(token, b)).rejects.toMatchObject({ code: 'ERR_TOKEN_AUDIENCE' });
+    await expect(attempt(() => v.verify(token, b))).rejects.toMatchObject({ code: 'ERR_TOKEN_AUDIENCE' });
   });
 
   it('the cache is bounded: beyond maxEntries the least recently used token is verified again', async () => {
@@ -87,5 +89,38 @@ describe('JwtTokenVerifier: the verified-token cache', () => {
     await new Promise((r) => setTimeout(r, 1_100));
     await v.verify(token, a);
     expect(resolve).toHaveBeenCalledTimes(2);
+  });
+
+  it('no promise once warm: a cached token, and a new token signed by a key already selected', async () => {
+    const selected = jest.spyOn(IssuerKeySet.prototype as never, 'selected' as never);
+    try {
+      const { v, a } = verifier();
+      const [first, second] = await Promise.all([
+        issuer.mint({ subject: 'u1' }),
+        issuer.mint({ subject: 'u2' }),
+      ]);
+      const cold = v.verify(first, a);
+      expect(cold).toBeInstanceOf(Promise); // discovery of the key set, jose's key selection
+      expect((await cold).subject).toBe('u1');
+      const cached = v.verify(first, a);
+      expect(cached).not.toBeInstanceOf(Promise);
+      const fresh = v.verify(second, a);
+      expect(fresh).not.toBeInstanceOf(Promise);
+      expect(fresh).toMatchObject({ subject: 'u2' });
+      expect(selected).toHaveBeenCalledTimes(1);
+      expect(resolve).toHaveBeenCalledTimes(2);
+    } finally {
+      selected.mockRestore();
+    }
+  });
+
+  it('the synchronous path takes the same decisions: a bad signature with a known key is refused', async () => {
+    const { v, a } = verifier();
+    const good = await issuer.mint();
+    await v.verify(good, a);
+    const other = await issuer.mint({ subject: 'x' });
+    const [h, p] = other.split('.');
+    const forged = `${h}.${p}.${good.split('.')[2]}`;
+    expect(() => v.verify(forged, a)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_SIGNATURE' }));
   });
 });

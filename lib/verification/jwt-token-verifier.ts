@@ -22,6 +22,16 @@ interface Verified {
   version: number;
 }
 
+/** A token that passed the structural and header checks (`parse`). */
+interface ParsedToken {
+  readonly token: string;
+  readonly header: JWSHeaderParameters;
+  readonly payload: JWTPayload;
+  readonly segments: readonly string[];
+  readonly issuer: string;
+  readonly alg: string;
+}
+
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -63,20 +73,32 @@ export class JwtTokenVerifier implements TokenVerifier {
     }
   }
 
-  async verify(token: string, resource: ResolvedResource): Promise<McpAuthInfo> {
-    const cache = this.caches.get(resource)!;
+  /**
+   * Synchronous whenever no I/O is needed: for a cached token (every request of an MCP session after the first),
+   * and for a new token whose issuer's metadata and signing key are already known (no promise on either path).
+   */
+  verify(token: string, resource: ResolvedResource): McpAuthInfo | Promise<McpAuthInfo> {
     const now = Date.now() / 1000;
+    const cache = this.caches.get(resource)!;
     const hit = cache.get(token, now);
     if (hit && this.stillValid(hit, now)) return hit.auth;
-    const verified = await this.verifyFully(token, resource, now);
-    const tokenCache = this.options.tokenCache;
-    if (tokenCache)
-      cache.set(
-        token,
-        verified,
-        Math.min(verified.exp + this.options.clockTolerance, now + tokenCache.maxAge),
-      );
-    return verified.auth;
+    const parsed = this.parse(token, resource);
+    const keys = this.knownKeySet(parsed.issuer);
+    const key = keys?.knownKey(parsed.header);
+    if (keys && key) return this.accept(parsed, keys, [key], resource, cache, now);
+    return this.fetchKeysAndAccept(parsed, resource, cache, now);
+  }
+
+  /** The issuer's key set and the candidate keys, when they need discovery, a JWKS fetch or jose's selection. */
+  private async fetchKeysAndAccept(
+    parsed: ParsedToken,
+    resource: ResolvedResource,
+    cache: TokenCache<Verified>,
+    now: number,
+  ): Promise<McpAuthInfo> {
+    const keys = await this.keySetFor(parsed.issuer);
+    const candidates = await this.candidateKeys(parsed, keys);
+    return this.accept(parsed, keys, candidates, resource, cache, now);
   }
 
   /** A cache hit stands while exp/nbf hold and its key is still published by a key set not due for refresh. */
@@ -94,7 +116,8 @@ export class JwtTokenVerifier implements TokenVerifier {
     return true;
   }
 
-  private async verifyFully(token: string, resource: ResolvedResource, now: number): Promise<Verified> {
+  /** Structure, trusted issuer, allowed algorithm, no `crit` — before any key is looked up (R19, R20). */
+  private parse(token: string, resource: ResolvedResource): ParsedToken {
     const { header, payload, segments } = this.decode(token);
     const issuer = payload.iss;
     if (typeof issuer !== 'string' || !resource.issuers.includes(issuer)) {
@@ -117,43 +140,55 @@ export class JwtTokenVerifier implements TokenVerifier {
         'The token uses a critical header extension that is not supported',
       );
     }
-    const keys = await this.keySetFor(issuer);
-    await this.checkSignature(alg, header, segments, keys);
-    this.checkClaims(header, payload, resource, now);
-    return {
-      auth: this.mapper.toAuthInfo(token, payload, resource.url),
-      exp: payload.exp!,
-      nbf: payload.nbf,
-      kid: typeof header.kid === 'string' ? header.kid : undefined,
-      keys,
-      version: keys.version,
-    };
+    return { token, header, payload, segments, issuer, alg };
   }
 
-  /**
-   * The signature, against the issuer's keys that match the header (jose selects and imports them; several keys
-   * without a `kid` are each tried), checked with node:crypto (`verifyJwsSignature`).
-   */
-  private async checkSignature(
-    alg: string,
-    header: JWSHeaderParameters,
-    segments: string[],
+  /** The signature against `candidates`, then the claims; the verified token is cached and its auth info returned. */
+  private accept(
+    parsed: ParsedToken,
     keys: IssuerKeySet,
-  ): Promise<void> {
-    let candidates: CryptoKey[];
-    try {
-      candidates = [
-        await keys.getKey(header, { protected: segments[0], payload: segments[1], signature: segments[2] }),
-      ];
-    } catch (error) {
-      if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw this.translate(error);
-      candidates = [];
-      for await (const key of error) candidates.push(key);
-    }
+    candidates: readonly CryptoKey[],
+    resource: ResolvedResource,
+    cache: TokenCache<Verified>,
+    now: number,
+  ): McpAuthInfo {
+    const { token, header, payload, segments, alg } = parsed;
     const signingInput = `${segments[0]}.${segments[1]}`;
     const signature = Buffer.from(segments[2], 'base64url');
     if (!candidates.some((key) => verifyJwsSignature(alg, signingInput, signature, key))) {
       throw new McpAuthError('ERR_TOKEN_SIGNATURE', 'The token signature could not be verified');
+    }
+    this.checkClaims(header, payload, resource, now);
+    const auth = this.mapper.toAuthInfo(token, payload, resource.url);
+    const tokenCache = this.options.tokenCache;
+    if (tokenCache) {
+      const verified: Verified = {
+        auth,
+        exp: payload.exp!,
+        nbf: payload.nbf,
+        kid: typeof header.kid === 'string' ? header.kid : undefined,
+        keys,
+        version: keys.version,
+      };
+      const until = Math.min(verified.exp + this.options.clockTolerance, now + tokenCache.maxAge);
+      cache.set(token, verified, until);
+    }
+    return auth;
+  }
+
+  /**
+   * The issuer's keys that match the header (jose selects and imports them; several keys without a `kid` are each
+   * tried).
+   */
+  private async candidateKeys(parsed: ParsedToken, keys: IssuerKeySet): Promise<CryptoKey[]> {
+    const [protectedHeader, payload, signature] = parsed.segments;
+    try {
+      return [await keys.getKey(parsed.header, { protected: protectedHeader, payload, signature })];
+    } catch (error) {
+      if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw this.translate(error);
+      const candidates: CryptoKey[] = [];
+      for await (const key of error) candidates.push(key);
+      return candidates;
     }
   }
 
@@ -201,6 +236,12 @@ export class JwtTokenVerifier implements TokenVerifier {
     if (!header || !payload)
       throw new McpAuthError('ERR_TOKEN_MALFORMED', 'The token is not a well-formed JWT');
     return { header: header as JWSHeaderParameters, payload: payload as JWTPayload, segments };
+  }
+
+  /** The issuer's key set when its metadata is resolved and the set exists (the hot path), else `undefined`. */
+  private knownKeySet(issuer: string): IssuerKeySet | undefined {
+    const uri = this.metadata.peek(issuer)?.jwks_uri;
+    return uri === undefined ? undefined : this.keySets.get(uri);
   }
 
   private async keySetFor(issuer: string): Promise<IssuerKeySet> {

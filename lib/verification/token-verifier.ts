@@ -2,9 +2,13 @@ import type { McpAuthInfo } from '../context/mcp-auth-info.js';
 import type { ResolvedResource } from '../options/resolve-options.js';
 
 /**
- * Turns a bearer token into auth info for one protected resource, or throws an `McpAuthError`.
+ * Turns a bearer token into auth info for one protected resource, or throws (or rejects with) an `McpAuthError`.
  * The module provides a JWT verifier (jose) and wraps custom verify functions in this contract.
  */
 export interface TokenVerifier {
-  verify(token: string, resource: ResolvedResource): Promise<McpAuthInfo>;
+  /**
+   * The auth info of `token` for `resource`. May answer synchronously when no I/O is needed (the JWT verifier does
+   * for a token it already verified): callers must accept a value as well as a promise.
+   */
+  verify(token: string, resource: ResolvedResource): McpAuthInfo | Promise<McpAuthInfo>;
 }
