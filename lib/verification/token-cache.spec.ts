@@ -39,4 +39,50 @@ describe('TokenCache', () => {
     expect(cache.get('a')).toBeUndefined();
     expect(cache.get('b')).toBe(2);
   });
+
+  it('evicts in exactly LRU order over long runs of sets, refreshes, expiries and deletions', () => {
+    // Reference: the plain Map LRU (oldest = first key), against the cache's kept iterator.
+    const reference = new Map<string, { value: number; until: number; used: number }>();
+    const refGet = (key: string, now: number) => {
+      const entry = reference.get(key);
+      if (!entry) return undefined;
+      if (entry.until <= now) {
+        reference.delete(key);
+        return undefined;
+      }
+      if (now - entry.used >= 1) {
+        entry.used = now;
+        reference.delete(key);
+        reference.set(key, entry);
+      }
+      return entry.value;
+    };
+    const refSet = (key: string, value: number, until: number, now: number) => {
+      reference.delete(key);
+      reference.set(key, { value, until, used: now });
+      if (reference.size > 50) reference.delete(reference.keys().next().value!);
+    };
+    const cache = new TokenCache<number>(50);
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let now = 0;
+    for (let i = 0; i < 6_000; i++) {
+      now += random(3) === 0 ? 1 : 0;
+      const key = `t${random(120)}`;
+      const op = random(10);
+      if (op < 5) expect(cache.get(key, now)).toBe(refGet(key, now));
+      else if (op < 9) {
+        const until = now + 1 + random(200);
+        cache.set(key, i, until, now);
+        refSet(key, i, until, now);
+      } else if (i % 1_000 === 999) {
+        cache.deleteWhere((v) => v % 7 === 0);
+        for (const [k, e] of reference) if (e.value % 7 === 0) reference.delete(k);
+      }
+      expect(cache.size).toBe(reference.size);
+    }
+  });
 });
