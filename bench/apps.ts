@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import {
   Controller,
   Get,
@@ -7,6 +9,7 @@ import {
   Module,
   RequestMethod,
   SetMetadata,
+  UnauthorizedException,
   UseGuards,
   type CanActivate,
   type DynamicModule,
@@ -67,6 +70,49 @@ class GuardedOpenTodosController {
   list() {
     return TODOS;
   }
+}
+
+// The crypto floor of never-seen tokens, measured under the same load: a guard that does nothing but check the
+// token's signature with node:crypto against the issuer's key, imported once at boot (no claims, no cache, no
+// challenge). What any JWT resource server has to pay per new token; the rest of McpAuthGuard is measured against it.
+const KEYS = Symbol('BENCH_KEYS');
+
+@Injectable()
+class SignatureOnlyGuard implements CanActivate {
+  constructor(@Inject(KEYS) private readonly keys: Map<string, KeyObject>) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const header = context.switchToHttp().getRequest<IncomingMessage>().headers.authorization;
+    if (!header?.startsWith('Bearer ')) throw new UnauthorizedException();
+    const [h, p, s] = header.slice(7).split('.');
+    const { alg, kid } = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg: string; kid: string };
+    const key = this.keys.get(kid);
+    if (!key) throw new UnauthorizedException();
+    const ok = cryptoVerify(
+      'sha256',
+      Buffer.from(`${h}.${p}`),
+      alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+      Buffer.from(s, 'base64url'),
+    );
+    if (!ok) throw new UnauthorizedException();
+    return true;
+  }
+}
+
+@Controller('api')
+@UseGuards(SignatureOnlyGuard)
+class SignatureOnlyTodosController {
+  @Get('todos')
+  list() {
+    return TODOS;
+  }
+}
+
+async function importKeys(jwksUri: string): Promise<Map<string, KeyObject>> {
+  const { keys } = (await (await fetch(jwksUri)).json()) as { keys: Array<Record<string, unknown>> };
+  return new Map(
+    keys.map((jwk) => [jwk.kid as string, createPublicKey({ key: jwk as never, format: 'jwk' })]),
+  );
 }
 
 // (2) nest-mcp-auth: McpAuthGuard + @RequireScopes.
@@ -222,6 +268,12 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
       };
     case 'mcp-noauth':
       return { module: BenchModule, imports: [mcpServer()], providers: [TodoTools] };
+    case 'signature-only':
+      return {
+        module: BenchModule,
+        controllers: [SignatureOnlyTodosController],
+        providers: [{ provide: KEYS, useFactory: () => importKeys(config.jwksUri) }, SignatureOnlyGuard],
+      };
     case 'floor-guard':
       return { module: BenchModule, controllers: [GuardedOpenTodosController] };
     case 'floor-als':

@@ -13,6 +13,8 @@ export const STACKS = [
   'mcp-noauth-als',
   // Diagnostic: the floor behind a guard that allows everything (what any Nest guard costs).
   'floor-guard',
+  // The crypto floor of never-seen tokens: a guard that only checks the token's signature with node:crypto.
+  'signature-only',
   // McpAuthModule with a service reading the caller through McpAuthContext (so `context: 'auto'` turns it on).
   'mcp-auth-context',
   'mcp-tools-auth-context',
@@ -27,6 +29,7 @@ export const STACK_LABELS: Record<StackName, string> = {
   'mcp-tools-auth': 'MCP tools/call, McpAuthModule',
   'floor-als': 'no auth + AsyncLocalStorage middleware',
   'floor-guard': 'no auth + a guard that returns true',
+  'signature-only': 'a guard that only checks the signature (node:crypto)',
   'mcp-noauth-als': 'MCP tools/call, no auth + AsyncLocalStorage middleware',
   'mcp-auth-context': 'McpAuthGuard + @RequireScopes + a service reading McpAuthContext',
   'mcp-tools-auth-context': 'MCP tools/call, McpAuthModule + a tool reading McpAuthContext',
@@ -41,6 +44,7 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'mcp-tools-auth': 'mcp',
   'floor-als': 'rest',
   'floor-guard': 'rest',
+  'signature-only': 'rest',
   'mcp-noauth-als': 'mcp',
   'mcp-auth-context': 'rest',
   'mcp-tools-auth-context': 'mcp',

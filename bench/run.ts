@@ -36,8 +36,11 @@ const SETTINGS = {
   duration: envNumber('BENCH_DURATION', QUICK ? 1 : 3),
   /** Requests per never-seen round (each with its own token). */
   amount: envNumber('BENCH_AMOUNT', QUICK ? 1_500 : 5_000),
-  /** Extra measured rounds for the MCP scenario: ~1 ms requests, GC-heavy, noisier. */
-  mcpExtraReps: 2,
+  /**
+   * Extra measured rounds where the targets are a few µs or % (repeated token, MCP): the per-round noise of this
+   * shared machine is larger than that.
+   */
+  extraReps: 2,
   connections: envNumber('BENCH_CONNECTIONS', 32),
   /** Distinct tokens streamed through the verifier in the memory scenario. */
   memoryTokens: envNumber('BENCH_MEMORY_TOKENS', QUICK ? 30_000 : 1_000_000),
@@ -76,6 +79,8 @@ interface Scenario {
 const restStacks: StackName[] = ['floor', 'mcp-auth', 'passport'];
 /** Repeated tokens also measure McpAuthContext in use (a service reads it, so AsyncLocalStorage is on). */
 const repeatedRestStacks: StackName[] = [...restStacks, 'mcp-auth-context'];
+/** Never-seen tokens also measure the crypto floor: a guard that only checks the signature. */
+const neverSeenRestStacks: StackName[] = [...restStacks, 'signature-only'];
 const SCENARIOS: Scenario[] = [
   ...ALGS.map((alg): Scenario => ({
     key: `repeated-${alg}`,
@@ -87,7 +92,7 @@ const SCENARIOS: Scenario[] = [
     floor: 'floor',
     ours: 'mcp-auth',
     passport: 'passport',
-    reps: SETTINGS.reps,
+    reps: SETTINGS.reps + SETTINGS.extraReps,
   })),
   ...ALGS.map((alg): Scenario => ({
     key: `never-seen-${alg}`,
@@ -95,7 +100,7 @@ const SCENARIOS: Scenario[] = [
     mode: 'never-seen',
     alg,
     kind: 'rest',
-    stacks: restStacks,
+    stacks: neverSeenRestStacks,
     floor: 'floor',
     ours: 'mcp-auth',
     passport: 'passport',
@@ -110,7 +115,7 @@ const SCENARIOS: Scenario[] = [
     stacks: ['mcp-noauth', 'mcp-tools-auth', 'mcp-tools-auth-context'],
     floor: 'mcp-noauth',
     ours: 'mcp-tools-auth',
-    reps: SETTINGS.reps + SETTINGS.mcpExtraReps,
+    reps: SETTINGS.reps + SETTINGS.extraReps,
   },
 ];
 
@@ -234,6 +239,8 @@ function runMemoryChild(tokens: number): Promise<MemoryResult> {
 // ---------------------------------------------------------------------------------------------------------------
 interface Target {
   name: string;
+  /** HTTP rounds (what the issue specifies; noisy at the µs scale here) or in-process (precise). */
+  by: 'HTTP' | 'in-process';
   value: string;
   pass: boolean;
 }
@@ -245,6 +252,8 @@ interface Summary {
   p99: number;
   cpu: number;
   overFloor: number;
+  /** The lowest and highest of the per-round differences to the floor (the noise the median is read against). */
+  overFloorRange: [number, number];
   xFloor: number;
   xPassport: number;
 }
@@ -262,6 +271,14 @@ function summarise(scenario: Scenario, rounds: Round[]): Summary[] {
       }),
     );
   };
+  const pairedRange = (stack: StackName): [number, number] => {
+    const floors = of(scenario.floor);
+    const diffs = of(stack).flatMap((a) => {
+      const b = floors.find((o) => o.rep === a.rep);
+      return b ? [a.cpu - b.cpu] : [];
+    });
+    return diffs.length ? [Math.min(...diffs), Math.max(...diffs)] : [Number.NaN, Number.NaN];
+  };
   return scenario.stacks.map((stack) => ({
     stack,
     rps: median(of(stack).map((r) => r.rps)),
@@ -269,6 +286,7 @@ function summarise(scenario: Scenario, rounds: Round[]): Summary[] {
     p99: median(of(stack).map((r) => r.p99)),
     cpu: median(of(stack).map((r) => r.cpu)),
     overFloor: stack === scenario.floor ? 0 : paired(stack, scenario.floor, (a, b) => a.cpu - b.cpu),
+    overFloorRange: pairedRange(stack),
     xFloor: paired(stack, scenario.floor, (a, b) => a.rps / b.rps),
     xPassport: paired(stack, scenario.passport, (a, b) => a.rps / b.rps),
   }));
@@ -282,7 +300,7 @@ function scenarioTable(scenario: Scenario, summary: Summary[]): string {
       'p50 ms',
       'p99 ms',
       'server CPU µs/req',
-      'auth µs/req over floor',
+      'auth µs/req over floor (rounds: min to max)',
       '× floor',
       scenario.passport ? '× passport' : '',
     ].filter((c, i) => i < 7 || c),
@@ -293,7 +311,9 @@ function scenarioTable(scenario: Scenario, summary: Summary[]): string {
         fmt(s.p50, 1),
         fmt(s.p99, 1),
         fmt(s.cpu, 1),
-        s.stack === scenario.floor ? '–' : fmt(s.overFloor, 1),
+        s.stack === scenario.floor
+          ? '–'
+          : `${fmt(s.overFloor, 1)} (${fmt(s.overFloorRange[0], 0)} to ${fmt(s.overFloorRange[1], 0)})`,
         fmt(s.xFloor, 2),
         scenario.passport ? fmt(s.xPassport, 2) : '',
       ].filter((_, i) => i < 7 || scenario.passport),
@@ -428,33 +448,55 @@ function buildReport(input: {
     return summaries.get(key)!.find((s) => s.stack === scenario.ours)!;
   };
   const targets: Target[] = [];
+  const of = (key: string, stack: StackName) => summaries.get(key)!.find((s) => s.stack === stack)!;
+  const range = (r: Summary) => `rounds ${fmt(r.overFloorRange[0], 0)} to ${fmt(r.overFloorRange[1], 0)}`;
   for (const alg of ALGS) {
     const r = ours(`repeated-${alg}`);
+    const target = `Repeated token, ${alg}: auth adds ≤ 5 µs CPU per request over the floor`;
     targets.push({
-      name: `Repeated token, ${alg}: auth adds ≤ 5 µs CPU per request over the floor`,
-      value: `${fmt(r.overFloor, 1)} µs`,
+      name: target,
+      by: 'HTTP',
+      value: `${fmt(r.overFloor, 1)} µs (${range(r)})`,
       pass: r.overFloor <= 5,
     });
     targets.push({
+      name: target,
+      by: 'in-process',
+      value: `${fmt(guardAlone.repeated[alg], 1)} µs`,
+      pass: guardAlone.repeated[alg] <= 5,
+    });
+    targets.push({
       name: `Repeated token, ${alg}: throughput ≥ 0.95× the floor`,
+      by: 'HTTP',
       value: `${fmt(r.xFloor, 2)}×`,
       pass: r.xFloor >= 0.95,
     });
   }
   for (const alg of ALGS) {
     const r = ours(`never-seen-${alg}`);
+    const signature = of(`never-seen-${alg}`, 'signature-only');
+    const target = `Never-seen tokens, ${alg}: auth adds ≤ 40 µs CPU per request over the floor`;
     targets.push({
-      name: `Never-seen tokens, ${alg}: auth adds ≤ 40 µs CPU per request over the floor`,
-      value: `${fmt(r.overFloor, 1)} µs (raw signature check alone: ${fmt(floorCrypto[alg], 1)} µs)`,
+      name: target,
+      by: 'HTTP',
+      value: `${fmt(r.overFloor, 1)} µs; the signature check alone: ${fmt(signature.overFloor, 1)} µs`,
       pass: r.overFloor <= 40,
+    });
+    targets.push({
+      name: target,
+      by: 'in-process',
+      value: `${fmt(guardAlone.neverSeen[alg], 1)} µs; the signature check alone: ${fmt(floorCrypto[alg], 1)} µs`,
+      pass: guardAlone.neverSeen[alg] <= 40,
     });
   }
   for (const mode of ['repeated', 'never-seen'] as const) {
     for (const alg of ALGS) {
       const r = ours(`${mode}-${alg}`);
+      const signature = mode === 'never-seen' ? of(`${mode}-${alg}`, 'signature-only') : undefined;
       targets.push({
         name: `${mode === 'repeated' ? 'Repeated token' : 'Never-seen tokens'}, ${alg}: ≥ 2.5× the passport recipe's throughput`,
-        value: `${fmt(r.xPassport, 2)}×`,
+        by: 'HTTP',
+        value: `${fmt(r.xPassport, 2)}×${signature ? `; the signature check alone: ${fmt(signature.xPassport, 2)}×` : ''}`,
         pass: r.xPassport >= 2.5,
       });
     }
@@ -468,19 +510,26 @@ function buildReport(input: {
         return b ? [(a.cpu - b.cpu) / a.cpu] : [];
       }),
   );
+  const mcpTarget = 'Full MCP tools/call: auth is ≤ 5 % of the request’s CPU';
+  targets.push({ name: mcpTarget, by: 'HTTP', value: `${fmt(share * 100, 1)} %`, pass: share <= 0.05 });
+  const mcpCpu = of('mcp-RS256', 'mcp-tools-auth').cpu;
+  const mcpShare = guardAlone.mcpRepeated / mcpCpu;
   targets.push({
-    name: 'Full MCP tools/call: auth is ≤ 5 % of the request’s CPU',
-    value: `${fmt(share * 100, 1)} %`,
-    pass: share <= 0.05,
+    name: mcpTarget,
+    by: 'in-process',
+    value: `${fmt(mcpShare * 100, 1)} % (McpEndpointGuard ${fmt(guardAlone.mcpRepeated, 1)} µs of ${fmt(mcpCpu, 0)} µs)`,
+    pass: mcpShare <= 0.05,
   });
   targets.push({
     name: `${fmt(lazy.requests)} concurrent first requests after boot (lazy discovery): exactly 1 discovery fetch and 1 JWKS fetch`,
+    by: 'HTTP',
     value: `${lazy.discovery} discovery, ${lazy.jwks} JWKS (at boot: ${lazy.discoveryAtBoot}, ${lazy.jwksAtBoot}); ${fmt(lazy.ok)}/${fmt(lazy.requests)} answered 200`,
     pass: lazy.discovery === 1 && lazy.jwks === 1 && lazy.ok === lazy.requests,
   });
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   targets.push({
     name: `Memory: ${fmt(memory.tokens)} distinct valid tokens, heapUsed after GC ≤ baseline + 10 000 × 4 KiB`,
+    by: 'in-process',
     value: `max ${mib(memory.maxHeapUsed)} ≤ ${mib(memory.bound)} (baseline ${mib(memory.baseline)}, ${fmt(memory.bytesPerEntry)} B per cached token${memory.failures ? `, ${memory.failures} REFUSED` : ''})`,
     pass: memory.maxHeapUsed <= memory.bound && memory.failures === 0,
   });
@@ -501,7 +550,7 @@ function buildReport(input: {
     '',
     `Nest 12 on Express, \`GET ${ROUTE}\` needing \`read:todos\`, autocannon ${SETTINGS.connections} connections, pipelining 1. ` +
       `Each stack in its own process; rounds interleaved and rotated (A B C, B C A, …), 1 warm-up round discarded, ` +
-      `${SETTINGS.reps} measured rounds per stack (MCP: ${SETTINGS.reps + SETTINGS.mcpExtraReps}), medians shown. Ratios and “over floor” are medians of per-round pairs ` +
+      `${SETTINGS.reps} measured rounds per stack (repeated token and MCP: ${SETTINGS.reps + SETTINGS.extraReps}), medians shown. Ratios and “over floor” are medians of per-round pairs ` +
       `(same repetition), so machine-wide noise cancels. Server CPU = process.cpuUsage() (all threads) read inside ` +
       `the server before and after each round ÷ requests completed. Repeated-token rounds last ${SETTINGS.duration} s; ` +
       `never-seen rounds send ${fmt(SETTINGS.amount)} requests, each with a token minted for it by the local issuer ` +
@@ -514,8 +563,11 @@ function buildReport(input: {
   lines.push('## Targets', '');
   lines.push(
     table(
-      [['', 'target', 'measured'], ...targets.map((t) => [t.pass ? '✓' : '✗', t.name, t.value])],
-      ['l', 'l', 'l'],
+      [
+        ['', 'target', 'measured by', 'measured'],
+        ...targets.map((t) => [t.pass ? '✓' : '✗', t.name, t.by, t.value]),
+      ],
+      ['l', 'l', 'l', 'l'],
     ),
     '',
   );
@@ -523,28 +575,37 @@ function buildReport(input: {
     `Raw signature check (node:crypto, synchronous, key object reused) on this machine: RS256 ${fmt(floorCrypto.RS256, 1)} µs, ES256 ${fmt(floorCrypto.ES256, 1)} µs CPU.`,
     '',
   );
-  lines.push('## McpAuthGuard alone (in-process, no HTTP)', '');
+  lines.push('## The guards alone (in-process, no HTTP)', '');
   lines.push(
-    '`McpAuthGuard.canActivate` called directly with a fresh `IncomingMessage` and execution context per call (their ' +
-      'construction measured without the guard and subtracted), default options, in the bench process: the cost of ' +
-      'the guard without the noise of the HTTP rounds. Median of 5 rounds of 50 000 calls (repeated) and of ' +
-      `${SETTINGS.reps} rounds of ${fmt(SETTINGS.amount + 4 * SETTINGS.connections)} tokens (never-seen, each token once).`,
+    'Each call runs the guard through Nest’s own `GuardsConsumer` (what the router does for a guarded route) with a ' +
+      'fresh `IncomingMessage`, whose construction is measured without the guard and subtracted; default options; ' +
+      'in the bench process, nothing else running. This is what auth costs by itself, without the noise of the HTTP ' +
+      'rounds (on this shared machine their per-round differences spread over tens of µs, see the ranges above). ' +
+      'Inside a loaded server the same code runs slower (cold caches: the signature-only stack shows it for the ' +
+      `signature). Median of 5 rounds of 50 000 calls (repeated) and of ${SETTINGS.reps} rounds of ` +
+      `${fmt(SETTINGS.amount + 4 * SETTINGS.connections)} tokens (never-seen, each token once).`,
     '',
     table(
       [
-        ['', 'CPU µs per call', 'of which the signature (raw check above)', 'the rest'],
+        ['', 'CPU µs per request', 'of which the signature (raw check, hot)', 'the rest'],
         ...ALGS.map((alg) => [
-          `repeated token, ${alg}`,
+          `McpAuthGuard, repeated token, ${alg}`,
           fmt(guardAlone.repeated[alg], 1),
           '–',
           fmt(guardAlone.repeated[alg], 1),
         ]),
         ...ALGS.map((alg) => [
-          `never-seen tokens, ${alg}`,
+          `McpAuthGuard, never-seen tokens, ${alg}`,
           fmt(guardAlone.neverSeen[alg], 1),
           fmt(floorCrypto[alg], 1),
           fmt(guardAlone.neverSeen[alg] - floorCrypto[alg], 1),
         ]),
+        [
+          'McpEndpointGuard, `tools/call`, repeated token, RS256',
+          fmt(guardAlone.mcpRepeated, 1),
+          '–',
+          fmt(guardAlone.mcpRepeated, 1),
+        ],
       ],
       ['l'],
     ),
