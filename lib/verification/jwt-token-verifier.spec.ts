@@ -92,7 +92,9 @@ describe('JwtTokenVerifier: the verified-token cache', () => {
   });
 
   it('no promise once warm: a cached token, and a new token signed by a key already selected', async () => {
-    const selected = jest.spyOn(IssuerKeySet.prototype as never, 'selected' as never);
+    const selected = jest.spyOn(IssuerKeySet.prototype as never, 'selected' as never) as jest.SpiedFunction<
+      (...args: unknown[]) => unknown
+    >;
     try {
       const { v, a } = verifier();
       const [first, second] = await Promise.all([
