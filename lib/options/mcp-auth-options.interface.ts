@@ -190,7 +190,7 @@ export interface McpAuthModuleOptions {
    * - `'auto'` (default): on when a provider, controller, guard, interceptor or pipe of the application injects
    *   `McpAuthContext` (constructor, `@Inject()`, property injection or a factory's `inject`), decided at boot.
    *   When nothing does, reading `current` throws an error naming this option (the context was obtained some other
-   *   way, e.g. `app.get(McpAuthContext)`: set `true`).
+   *   way, e.g. `app.get(McpAuthContext)` or in a lazy-loaded module: set `true`).
    * - `true`: always on.
    * - `false`: off; `current` is always `undefined`.
    *
