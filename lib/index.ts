@@ -50,7 +50,7 @@ export { ProtectedResource } from './decorators/protected-resource.decorator.js'
 export { AuthInfo } from './decorators/auth-info.decorator.js';
 
 export type { McpAuthInfo } from './context/mcp-auth-info.js';
-export { McpAuthContext } from './context/mcp-auth-context.js';
+export { McpAuthContext, type McpAuthContextMode } from './context/mcp-auth-context.js';
 
 export { McpAuthError, type McpAuthErrorCode, type OAuthErrorName } from './errors/mcp-auth.error.js';
 export {
