@@ -7,7 +7,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
-import { findConsumers } from './context/context-consumers.js';
+import { contextMode } from './context/context-consumers.js';
 import { McpAuthContext, type McpAuthContextMode } from './context/mcp-auth-context.js';
 import { McpAuthContextMiddleware } from './context/mcp-auth-context.middleware.js';
 import { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
@@ -69,16 +69,8 @@ import { JwtTokenVerifier } from './verification/jwt-token-verifier.js';
     {
       provide: MCP_AUTH_CONTEXT_MODE,
       inject: [MCP_AUTH_RESOLVED_OPTIONS, ModulesContainer],
-      useFactory: (options: ResolvedMcpAuthOptions, modules: ModulesContainer): McpAuthContextMode => {
-        if (options.context !== 'auto') return options.context ? 'on' : 'off';
-        const consumers = findConsumers(modules, McpAuthContext);
-        new Logger('McpAuthModule').debug(
-          consumers.length > 0
-            ? `McpAuthContext on (context: 'auto'), injected by ${consumers.join(', ')}`
-            : "McpAuthContext off (context: 'auto'): nothing injects it",
-        );
-        return consumers.length > 0 ? 'on' : 'unused';
-      },
+      useFactory: (options: ResolvedMcpAuthOptions, modules: ModulesContainer) =>
+        contextMode(options.context, modules, new Logger('McpAuthModule')),
     },
     McpAuthContext,
     { provide: MCP_AUTH_CONTEXT, useExisting: McpAuthContext },

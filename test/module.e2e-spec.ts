@@ -8,11 +8,15 @@ import {
   AuthorizationServerRegistry,
   McpAuthConfigError,
   McpAuthContext,
+  McpAuthenticator,
   McpAuthGuard,
+  MCP_AUTH_RESOLVED_OPTIONS,
+  MCP_AUTH_TOKEN_VERIFIER,
   McpAuthError,
   McpAuthModule,
   type McpAuthModuleOptions,
   type McpAuthOptionsFactory,
+  type ResolvedMcpAuthOptions,
 } from '../lib/index.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
@@ -350,6 +354,75 @@ describe('McpAuthModule configuration', () => {
     } finally {
       await app.close();
     }
+  });
+
+  describe('TokenVerifier contract: a value or a promise', () => {
+    it('R20: McpAuthenticator answers a token it already verified synchronously, with the same auth info', async () => {
+      const app = await createProtectedApp({
+        resource: RESOURCE,
+        authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+      });
+      try {
+        const token = await provider.clientCredentialsToken({
+          ...CLIENT,
+          resource: RESOURCE,
+          scope: 'read:todos',
+        });
+        const authenticator = app.get(McpAuthenticator);
+        const resource = app.get<ResolvedMcpAuthOptions>(MCP_AUTH_RESOLVED_OPTIONS).resources[0];
+        const req = () => ({ headers: { authorization: `Bearer ${token}` } }) as never;
+        const first = authenticator.authenticate(req(), resource, ['read:todos']);
+        expect(first).toBeInstanceOf(Promise); // discovery is done, but the first key selection is jose's
+        const auth = await first;
+        const again = authenticator.authenticate(req(), resource, ['read:todos']);
+        expect(again).toBe(auth);
+        expect(() => authenticator.authenticate(req(), resource, ['delete:todos'])).toThrow(
+          expect.objectContaining({ code: 'ERR_INSUFFICIENT_SCOPE' }),
+        );
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('a replacement TokenVerifier may answer with a value or any thenable', async () => {
+      const auth = (token: string) => ({
+        token,
+        clientId: 'custom',
+        scopes: ['read:todos'],
+        issuer: provider.issuer,
+        audience: [RESOURCE],
+        claims: {},
+      });
+      const verifier = {
+        verify: (token: string) =>
+          token === 'sync' ? auth(token) : { then: (ok: (v: unknown) => void) => ok(auth(token)) },
+      };
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          McpAuthModule.forRoot({
+            resource: RESOURCE,
+            authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+          }),
+          ProtectedFeatureModule,
+        ],
+      })
+        .overrideProvider(MCP_AUTH_TOKEN_VERIFIER)
+        .useValue(verifier)
+        .compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+      try {
+        for (const token of ['sync', 'thenable']) {
+          const res = await request(app.getHttpServer())
+            .get('/api/todos')
+            .set('Authorization', `Bearer ${token}`)
+            .expect(200);
+          expect(res.body).toEqual({ scopes: ['read:todos'] });
+        }
+      } finally {
+        await app.close();
+      }
+    });
   });
 
   describe("context: 'auto' — AsyncLocalStorage only when the application injects McpAuthContext", () => {

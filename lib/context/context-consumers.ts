@@ -3,7 +3,9 @@ import {
   PROPERTY_DEPS_METADATA,
   SELF_DECLARED_DEPS_METADATA,
 } from '@nestjs/common/constants.js';
+import type { LoggerService } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
+import { McpAuthContext, type McpAuthContextMode } from './mcp-auth-context.js';
 
 type Token = unknown;
 interface Wrapper {
@@ -12,6 +14,25 @@ interface Wrapper {
   readonly inject?: readonly unknown[] | null;
   /** A `useExisting` provider (an alias, not a consumer). */
   readonly isAlias?: boolean;
+}
+
+/**
+ * The `context` option as a mode, once at boot: `'auto'` is on when a provider, controller or enhancer of the
+ * application injects `McpAuthContext` (the module's own classes inject it by an internal token), else `'unused'`.
+ */
+export function contextMode(
+  option: boolean | 'auto',
+  modules: ModulesContainer,
+  logger: LoggerService,
+): McpAuthContextMode {
+  if (option !== 'auto') return option ? 'on' : 'off';
+  const consumers = findConsumers(modules, McpAuthContext);
+  logger.debug?.(
+    consumers.length > 0
+      ? `McpAuthContext on (context: 'auto'), injected by ${consumers.join(', ')}`
+      : "McpAuthContext off (context: 'auto'): nothing injects it",
+  );
+  return consumers.length > 0 ? 'on' : 'unused';
 }
 
 /**

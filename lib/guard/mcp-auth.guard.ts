@@ -4,7 +4,9 @@ import type { ServerResponse } from 'node:http';
 import { ProtectedResource } from '../decorators/protected-resource.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
 import { RequireScopes } from '../decorators/require-scopes.decorator.js';
+import type { McpAuthInfo } from '../context/mcp-auth-info.js';
 import type { ResolvedResource } from '../options/resolve-options.js';
+import { isPending } from '../verification/token-verifier.js';
 import { McpAuthenticator } from './mcp-authenticator.js';
 
 /** What a route's metadata says, read once per route (the Reflector is not consulted per request). */
@@ -34,23 +36,33 @@ export class McpAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     if (context.getType() !== 'http') return false;
-    const http = context.switchToHttp();
-    const req = http.getRequest();
+    const req = context.switchToHttp().getRequest();
     const resource = this.getResource(context, req);
     const required = this.getRequiredScopes(context);
-    const refuse = (error: unknown): never => {
-      const answer = this.authenticator.reject(error, resource, required);
-      const res = http.getResponse<ServerResponse>();
-      for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-      throw new HttpException(answer.body, answer.status);
-    };
-    let authenticated: unknown;
+    let authenticated: McpAuthInfo | Promise<McpAuthInfo>;
     try {
       authenticated = this.authenticator.authenticate(req, resource, required);
     } catch (error) {
-      return refuse(error);
+      return this.refuse(error, context, resource, required);
     }
-    return authenticated instanceof Promise ? authenticated.then(() => true, refuse) : true;
+    if (!isPending(authenticated)) return true;
+    return authenticated.then(
+      () => true,
+      (error: unknown) => this.refuse(error, context, resource, required),
+    );
+  }
+
+  /** Answers a refused request: the challenge headers on the response, the status and body as an HttpException. */
+  private refuse(
+    error: unknown,
+    context: ExecutionContext,
+    resource: ResolvedResource,
+    required: readonly string[],
+  ): never {
+    const answer = this.authenticator.reject(error, resource, required);
+    const res = context.switchToHttp().getResponse<ServerResponse>();
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    throw new HttpException(answer.body, answer.status);
   }
 
   /** True when the handler or its class is marked `@Public()`. */

@@ -5,7 +5,7 @@ import type { McpAuthInfo } from '../context/mcp-auth-info.js';
 import { McpAuthError } from '../errors/mcp-auth.error.js';
 import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
 import { MCP_AUTH_CONTEXT, MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../options/tokens.js';
-import type { TokenVerifier } from '../verification/token-verifier.js';
+import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
 import { asMcpAuthError, errorResponse, type AuthErrorResponse } from './error-response.js';
 import { missingScopes, stepUpScopes } from './scope-policy.js';
@@ -63,14 +63,14 @@ export class McpAuthenticator {
     requiredScopes: readonly string[] = [],
   ): McpAuthInfo | Promise<McpAuthInfo> {
     const token = extractBearerToken(req);
-    let verified: McpAuthInfo | Promise<McpAuthInfo>;
+    let verified: McpAuthInfo | PromiseLike<McpAuthInfo>;
     try {
       verified = this.verifier.verify(token, resource);
     } catch (error) {
       throw asMcpAuthError(error);
     }
-    if (verified instanceof Promise) {
-      return verified.then(
+    if (isPending(verified)) {
+      return Promise.resolve(verified).then(
         (auth) => this.accept(req, auth, resource, requiredScopes),
         (error: unknown) => {
           throw asMcpAuthError(error);

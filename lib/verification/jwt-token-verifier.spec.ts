@@ -91,7 +91,7 @@ describe('JwtTokenVerifier: the verified-token cache', () => {
     expect(resolve).toHaveBeenCalledTimes(2);
   });
 
-  it('no promise once warm: a cached token, and a new token signed by a key already selected', async () => {
+  it('R20: no promise once warm — a cached token, and a new token signed by a key already selected', async () => {
     const selected = jest.spyOn(IssuerKeySet.prototype as never, 'selected' as never) as jest.SpiedFunction<
       (...args: unknown[]) => unknown
     >;
@@ -116,7 +116,7 @@ describe('JwtTokenVerifier: the verified-token cache', () => {
     }
   });
 
-  it('the synchronous path takes the same decisions: a bad signature with a known key is refused', async () => {
+  it('R20: the synchronous path takes the same decisions — a bad signature with a known key is refused', async () => {
     const { v, a } = verifier();
     const good = await issuer.mint();
     await v.verify(good, a);

@@ -12,3 +12,8 @@ export interface TokenVerifier {
    */
   verify(token: string, resource: ResolvedResource): McpAuthInfo | Promise<McpAuthInfo>;
 }
+
+/** Whether a verifier (or authenticator) answered with a promise — any thenable — rather than a value. */
+export function isPending<T>(result: T | PromiseLike<T>): result is PromiseLike<T> {
+  return typeof (result as { then?: unknown } | null)?.then === 'function';
+}
