@@ -15,5 +15,5 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
-  { files: ['sample/**', 'bench/**', 'test/support/**', 'lib/cli/**'], rules: { 'no-console': 'off' } },
+  { files: ['sample/**', 'bench/**', 'test/support/**', 'test/lint/**', 'lib/cli/**'], rules: { 'no-console': 'off' } },
 );

@@ -12,13 +12,14 @@ export type {
   TokenVerifyFunction,
   TokenVerifyContext,
 } from './options/mcp-auth-options.interface.js';
-export type { ResolvedMcpAuthOptions, ResolvedResource } from './options/resolve-options.js';
+export type { ResolvedMcpAuthOptions } from './options/resolve-options.js';
+export type { ResolvedResource } from './core/resolved-resource.js';
 export {
   MCP_AUTH_MODULE_OPTIONS,
   MCP_AUTH_RESOLVED_OPTIONS,
   MCP_AUTH_TOKEN_VERIFIER,
-} from './options/tokens.js';
-export { DEFAULT_ALGORITHMS } from './options/defaults.js';
+} from './core/tokens.js';
+export { DEFAULT_ALGORITHMS, JWS_ALGORITHMS, type JwsAlgorithm } from './core/algorithms.js';
 
 export {
   fetchServerConfig,
@@ -36,28 +37,28 @@ export type {
 export {
   buildProtectedResourceMetadata,
   type ProtectedResourceMetadata,
-} from './metadata/protected-resource-metadata.js';
+} from './protected-resource/protected-resource-metadata.js';
 
 export type { TokenVerifier } from './verification/token-verifier.js';
 
 export { McpAuthGuard } from './guard/mcp-auth.guard.js';
-export { McpAuthenticator } from './guard/mcp-authenticator.js';
-export { buildChallenge, type ChallengeParams } from './guard/challenge.js';
+export { McpAuthenticator } from './authentication/mcp-authenticator.js';
+export { buildChallenge, type ChallengeParams } from './authentication/challenge.js';
 
 export { RequireScopes } from './decorators/require-scopes.decorator.js';
 export { Public } from './decorators/public.decorator.js';
 export { ProtectedResource } from './decorators/protected-resource.decorator.js';
 export { AuthInfo } from './decorators/auth-info.decorator.js';
 
-export type { McpAuthInfo } from './context/mcp-auth-info.js';
+export type { McpAuthInfo } from './core/mcp-auth-info.js';
 export { McpAuthContext, type McpAuthContextMode } from './context/mcp-auth-context.js';
 
-export { McpAuthError, type McpAuthErrorCode, type OAuthErrorName } from './errors/mcp-auth.error.js';
+export { McpAuthError, type McpAuthErrorCode, type OAuthErrorName } from './core/mcp-auth.error.js';
 export {
   McpAuthConfigError,
   type McpAuthConfigErrorCode,
   type McpAuthConfigErrorDetails,
-} from './errors/mcp-auth-config.error.js';
+} from './core/mcp-auth-config.error.js';
 
 export { McpServerModule } from './mcp/mcp-server.module.js';
 export type { McpServerOptionsFactory } from './mcp/mcp-server.module-definition.js';

@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { McpAuthModuleOptions } from './options/mcp-auth-options.interface.js';
-import { MCP_AUTH_MODULE_OPTIONS } from './options/tokens.js';
+import { MCP_AUTH_MODULE_OPTIONS } from './core/tokens.js';
 
 export const {
   ConfigurableModuleClass: McpAuthConfigurableModule,

@@ -7,9 +7,9 @@ import { fetchMetadataDocument } from '../discovery/fetch-metadata-document.js';
 import { DEFAULT_DISCOVERY_TIMEOUT } from '../discovery/fetch-server-config.js';
 import { issuerDifference, validateServerMetadata } from '../discovery/validate-server-metadata.js';
 import { discoveryUrls, type DiscoveryUrl } from '../discovery/well-known-url.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
-import { DEFAULT_ALGORITHMS } from '../options/defaults.js';
-import { identifierProblem } from '../options/url-rules.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+import { algorithmsForKey, DEFAULT_ALGORITHMS } from '../core/algorithms.js';
+import { identifierProblem } from '../core/url-rules.js';
 
 /** Options of {@link runDoctor}. */
 export interface DoctorOptions {
@@ -334,32 +334,10 @@ interface JwkLike {
   key_ops?: unknown;
 }
 
-const RSA_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
-const EC_ALGS: Record<string, string[]> = {
-  'P-256': ['ES256'],
-  'P-384': ['ES384'],
-  'P-521': ['ES512'],
-  secp256k1: ['ES256K'],
-};
-const OKP_ALGS: Record<string, string[]> = { Ed25519: ['EdDSA', 'Ed25519'], Ed448: ['EdDSA'] };
-const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];
-
-/** The JWS algorithms a key can verify: its `alg`, or what its type and curve allow. */
+/** The JWS algorithms a key can verify: its `alg`, or what its type and curve allow (HMAC keys: none we accept). */
 function keyAlgorithms(key: JwkLike): string[] {
   if (typeof key.alg === 'string') return [key.alg];
-  const crv = typeof key.crv === 'string' ? key.crv : '';
-  switch (key.kty) {
-    case 'RSA':
-      return RSA_ALGS;
-    case 'EC':
-      return EC_ALGS[crv] ?? [];
-    case 'OKP':
-      return OKP_ALGS[crv] ?? [];
-    case 'oct':
-      return HMAC_ALGS;
-    default:
-      return [];
-  }
+  return algorithmsForKey(key.kty, key.crv);
 }
 
 function isSigningKey(key: JwkLike): boolean {
@@ -429,7 +407,9 @@ async function checkJwks(
   });
 
   const accepted = [
-    ...new Set(signing.flatMap(keyAlgorithms).filter((alg) => DEFAULT_ALGORITHMS.includes(alg))),
+    ...new Set(
+      signing.flatMap(keyAlgorithms).filter((alg) => (DEFAULT_ALGORITHMS as readonly string[]).includes(alg)),
+    ),
   ];
   const symmetric = signing.filter((key) => key.kty === 'oct');
   const withoutAlg = signing.filter((key) => typeof key.alg !== 'string' && key.kty !== 'oct');

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { MCP_AUTH_CONTEXT } from '../options/tokens.js';
+import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
 import { findConsumers } from './context-consumers.js';
 import { McpAuthContext } from './mcp-auth-context.js';
 

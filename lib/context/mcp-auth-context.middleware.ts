@@ -1,5 +1,5 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { MCP_AUTH_CONTEXT } from '../options/tokens.js';
+import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
 import { McpAuthContext } from './mcp-auth-context.js';
 
 /** Opens the per-request `McpAuthContext` slot that the guard fills; applied by `McpAuthModule` to every route. */

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
-import { MCP_AUTH_CONTEXT_MODE } from '../options/tokens.js';
-import type { McpAuthInfo } from './mcp-auth-info.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+import { MCP_AUTH_CONTEXT_MODE } from '../core/internal-tokens.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 
 const SLOT = Symbol('nest-mcp-auth:context-slot');
 

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 
 /** Where `@AuthInfo()` parameters are recorded, for handlers Nest does not call itself (MCP tools). */
 const AUTH_INFO_PARAMS = Symbol.for('nest-mcp-auth:AUTH_INFO_PARAMS');

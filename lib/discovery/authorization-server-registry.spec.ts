@@ -7,7 +7,7 @@ import {
   type AuthorizationServerRegistrySettings,
 } from './authorization-server-registry.js';
 import type { AuthorizationServerSource } from './authorization-server-source.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

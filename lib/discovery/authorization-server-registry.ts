@@ -4,7 +4,7 @@ import type { AuthorizationServerSource } from './authorization-server-source.js
 import { fetchServerConfig, fetchServerConfigByWellKnownUrl } from './fetch-server-config.js';
 import { metadataWarnings } from './metadata-warnings.js';
 import { validateServerMetadata } from './validate-server-metadata.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 /** Milliseconds a failed resolution is remembered before the next `get` tries again. */
 export const DEFAULT_DISCOVERY_FAILURE_COOLDOWN = 1000;

@@ -2,7 +2,7 @@ import type {
   AuthorizationServerMetadata,
   AuthorizationServerType,
 } from './authorization-server-metadata.js';
-import type { MetadataTranspiler } from '../options/mcp-auth-options.interface.js';
+import type { MetadataTranspiler } from './authorization-server-options.js';
 
 /**
  * One authorization server as the module hands it to `AuthorizationServerRegistry`: normalized from the

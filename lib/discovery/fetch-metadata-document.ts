@@ -1,5 +1,5 @@
 import { preview, withOption } from './discovery-messages.js';
-import { McpAuthConfigError, type McpAuthConfigErrorCode } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError, type McpAuthConfigErrorCode } from '../core/mcp-auth-config.error.js';
 
 /** Options of {@link fetchMetadataDocument}. */
 export interface FetchMetadataDocumentOptions {

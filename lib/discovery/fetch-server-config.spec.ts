@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchServerConfig, fetchServerConfigByWellKnownUrl } from './fetch-server-config.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -3,8 +3,8 @@ import { withOption } from './discovery-messages.js';
 import { fetchMetadataDocument } from './fetch-metadata-document.js';
 import { validateServerMetadata } from './validate-server-metadata.js';
 import { discoveryUrls, OPENID_CONFIGURATION, type DiscoveryUrl } from './well-known-url.js';
-import { McpAuthConfigError, type McpAuthConfigErrorCode } from '../errors/mcp-auth-config.error.js';
-import type { MetadataTranspiler } from '../options/mcp-auth-options.interface.js';
+import { McpAuthConfigError, type McpAuthConfigErrorCode } from '../core/mcp-auth-config.error.js';
+import type { MetadataTranspiler } from './authorization-server-options.js';
 
 /** Milliseconds a discovery request may take when no `timeout` is given. */
 export const DEFAULT_DISCOVERY_TIMEOUT = 5000;

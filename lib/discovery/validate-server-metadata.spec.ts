@@ -1,5 +1,5 @@
 import { validateServerMetadata } from './validate-server-metadata.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 const ISSUER = 'http://127.0.0.1:1234/tenant';
 const URL_ = 'http://127.0.0.1:1234/.well-known/oauth-authorization-server/tenant';

@@ -3,7 +3,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import type { AuthorizationServerMetadata } from './authorization-server-metadata.js';
 import { documentSource, preview, withOption } from './discovery-messages.js';
 import { ServerMetadataDocument } from './server-metadata.dto.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 /** Options of {@link validateServerMetadata}. */
 export interface ValidateServerMetadataOptions {

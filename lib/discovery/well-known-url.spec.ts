@@ -1,5 +1,5 @@
 import { appendWellKnown, discoveryUrls, insertWellKnown } from './well-known-url.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 describe('insertWellKnown', () => {
   it.each([

@@ -1,5 +1,5 @@
 import type { AuthorizationServerType } from './authorization-server-metadata.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 /** A metadata URL to try, and the discovery convention it belongs to. */
 export interface DiscoveryUrl {

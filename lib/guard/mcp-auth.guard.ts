@@ -4,10 +4,10 @@ import type { ServerResponse } from 'node:http';
 import { ProtectedResource } from '../decorators/protected-resource.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
 import { RequireScopes } from '../decorators/require-scopes.decorator.js';
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
-import type { ResolvedResource } from '../options/resolve-options.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
 import { isPending } from '../verification/token-verifier.js';
-import { McpAuthenticator } from './mcp-authenticator.js';
+import { McpAuthenticator } from '../authentication/mcp-authenticator.js';
 
 /** What a route's metadata says, read once per route (the Reflector is not consulted per request). */
 interface RouteMetadata {

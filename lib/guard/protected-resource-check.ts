@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ProtectedResource } from '../decorators/protected-resource.decorator.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
-import { MCP_AUTH_RESOLVED_OPTIONS } from '../options/tokens.js';
+import { MCP_AUTH_RESOLVED_OPTIONS } from '../core/tokens.js';
 
 /** Fails boot when a `@ProtectedResource()` names a resource that is not configured. */
 @Injectable()

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
-import { McpAuthenticator } from '../guard/mcp-authenticator.js';
+import { McpAuthenticator } from '../authentication/mcp-authenticator.js';
 import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
 import { toolsCalled } from './json-rpc-tool-calls.js';
 import { McpToolRegistry } from './mcp-tool-registry.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 

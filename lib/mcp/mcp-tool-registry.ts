@@ -3,11 +3,11 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { authInfoParams, pickAuthInfo } from '../decorators/auth-info.decorator.js';
 import { RequireScopes } from '../decorators/require-scopes.decorator.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
-import { MCP_AUTH_CONTEXT } from '../options/tokens.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
 import { McpTool, type McpToolOptions } from './mcp-tool.decorator.js';
 import { toCallToolResult } from './tool-result.js';
 

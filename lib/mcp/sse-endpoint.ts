@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, Logger } from '@nestjs/common';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { writeJsonRpcError } from './json-rpc-error.js';
 import { McpServerFactory } from './mcp-server-factory.js';
 import { McpSessionStore, sessionOwner } from './mcp-session-store.js';

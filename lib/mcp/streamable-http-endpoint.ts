@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { writeJsonRpcError } from './json-rpc-error.js';
 import { McpServerFactory } from './mcp-server-factory.js';
 import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';

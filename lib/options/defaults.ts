@@ -1,17 +1,4 @@
-/** Asymmetric JWS algorithms accepted by default (R20). HMAC and `none` are never accepted. */
-export const DEFAULT_ALGORITHMS: readonly string[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
+export { DEFAULT_ALGORITHMS } from '../core/algorithms.js';
 
 export const DEFAULTS = {
   clockTolerance: 5,

@@ -20,7 +20,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { DEFAULT_ALGORITHMS } from './defaults.js';
-import { identifierProblem } from './url-rules.js';
+import { identifierProblem } from '../core/url-rules.js';
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 

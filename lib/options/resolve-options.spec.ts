@@ -1,4 +1,4 @@
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { resolveOptions } from './resolve-options.js';
 
 const issuer = 'https://idp.example.com';

@@ -3,7 +3,10 @@ import { validateSync, type ValidationError } from 'class-validator';
 import type { AuthorizationServerMetadata } from '../discovery/authorization-server-metadata.js';
 import type { AuthorizationServerSource } from '../discovery/authorization-server-source.js';
 import { insertWellKnown } from '../discovery/well-known-url.js';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
+
+export type { ResolvedResource };
 import { DEFAULT_ALGORITHMS, DEFAULTS, NEVER_ADVERTISED_SCOPES } from './defaults.js';
 import type {
   AuthorizationServerInput,
@@ -14,32 +17,6 @@ import type {
   TokenVerifyFunction,
 } from './mcp-auth-options.interface.js';
 import { McpAuthOptionsSchema } from './mcp-auth-options.schema.js';
-
-/** A protected resource, normalised: everything the guard and the metadata routes need, computed once. */
-export interface ResolvedResource {
-  /** The resource identifier, verbatim (R5). */
-  readonly id: string;
-  /** The identifier parsed once (`AuthInfo.resource`). */
-  readonly url: URL;
-  /** Its path without a trailing slash (`''` for an origin), for matching request paths. */
-  readonly path: string;
-  /** The protected resource metadata URL (RFC 9728 §3.1 insertion, R3), built from configuration (R12). */
-  readonly metadataUrl: string;
-  /** The path part of `metadataUrl`, where this app serves the document. */
-  readonly metadataPath: string;
-  /** Issuers trusted for this resource, in configuration order. */
-  readonly issuers: readonly string[];
-  /** Accepted `aud` values, or `false` when the check was turned off explicitly. */
-  readonly audience: readonly string[] | false;
-  /** The claim the audience rule reads (`aud` unless configured otherwise). */
-  readonly audienceClaim: string;
-  /** Advertised scopes (never `offline_access`, R15). */
-  readonly scopesSupported?: readonly string[];
-  /** Scopes every 401 challenge names (R9; never `offline_access`). */
-  readonly defaultScopes: readonly string[];
-  readonly resourceName?: string;
-  readonly resourceDocumentation?: string;
-}
 
 /** `McpAuthModuleOptions` validated and normalised, with every default applied. */
 export interface ResolvedMcpAuthOptions {

@@ -1,19 +1,8 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { DEFAULT_ALGORITHMS } from '../options/defaults.js';
+import { DEFAULT_ALGORITHMS, type JwsAlgorithm } from '../core/algorithms.js';
 
 /** The JWS algorithms the local issuer can sign with: every asymmetric algorithm `McpAuthModule` accepts (`DEFAULT_ALGORITHMS`). */
-export type LocalIssuerAlgorithm =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA'
-  | 'Ed25519';
+export type LocalIssuerAlgorithm = JwsAlgorithm;
 
 const ALGORITHMS: ReadonlySet<string> = new Set(DEFAULT_ALGORITHMS);
 

@@ -1,5 +1,5 @@
-import { McpAuthError } from '../errors/mcp-auth.error.js';
-import type { ResolvedResource } from '../options/resolve-options.js';
+import { McpAuthError } from '../core/mcp-auth.error.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
 
 /** R18: the token's audience must name this resource (or a configured audience), unless turned off explicitly. */
 export function assertAudience(audience: readonly string[], resource: ResolvedResource): void {

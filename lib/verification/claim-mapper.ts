@@ -1,5 +1,5 @@
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
-import { McpAuthError } from '../errors/mcp-auth.error.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
+import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { ClaimMappingOptions } from '../options/mcp-auth-options.interface.js';
 
 type Claims = Record<string, unknown>;

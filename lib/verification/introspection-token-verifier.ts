@@ -1,7 +1,8 @@
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
-import { McpAuthError } from '../errors/mcp-auth.error.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
+import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { IntrospectionOptions } from '../options/mcp-auth-options.interface.js';
-import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
+import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 import { assertAudience } from './audience.js';
 import type { ClaimMapper } from './claim-mapper.js';
 import { metadataOf, type MetadataLookup } from './metadata-lookup.js';

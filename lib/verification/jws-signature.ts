@@ -6,33 +6,19 @@ import {
   type VerifyPublicKeyInput,
 } from 'node:crypto';
 import type { CryptoKey } from 'jose';
-
-/** How each allowed JWS algorithm (RFC 7518 §3, RFC 8037) is checked with node:crypto. */
-const ALGORITHMS: Record<string, { hash: string | null; type: string; curve?: string; pss?: boolean }> = {
-  RS256: { hash: 'sha256', type: 'rsa' },
-  RS384: { hash: 'sha384', type: 'rsa' },
-  RS512: { hash: 'sha512', type: 'rsa' },
-  PS256: { hash: 'sha256', type: 'rsa', pss: true },
-  PS384: { hash: 'sha384', type: 'rsa', pss: true },
-  PS512: { hash: 'sha512', type: 'rsa', pss: true },
-  ES256: { hash: 'sha256', type: 'ec', curve: 'prime256v1' },
-  ES384: { hash: 'sha384', type: 'ec', curve: 'secp384r1' },
-  ES512: { hash: 'sha512', type: 'ec', curve: 'secp521r1' },
-  EdDSA: { hash: null, type: 'ed25519' },
-  Ed25519: { hash: null, type: 'ed25519' },
-};
+import { jwsAlgorithm } from '../core/algorithms.js';
 
 /** The node:crypto verify input for a key and an algorithm, or `undefined` when the key does not fit it. */
 type Prepared = VerifyKeyObjectInput | VerifyPublicKeyInput | undefined;
 const prepared = new WeakMap<CryptoKey, Map<string, Prepared>>();
 
 function prepare(key: CryptoKey, alg: string): Prepared {
-  const spec = ALGORITHMS[alg];
+  const spec = jwsAlgorithm(alg);
   const object = KeyObject.from(key);
   if (!spec || object.type !== 'public') return undefined;
   const type = object.asymmetricKeyType;
   const details = object.asymmetricKeyDetails ?? {};
-  if (spec.type === 'rsa') {
+  if (spec.nodeType === 'rsa') {
     // RFC 7518 §3.3: keys of 2048 bits or more (jose's rule too).
     if ((type !== 'rsa' && !(spec.pss && type === 'rsa-pss')) || (details.modulusLength ?? 0) < 2048)
       return undefined;
@@ -44,8 +30,8 @@ function prepare(key: CryptoKey, alg: string): Prepared {
         }
       : { key: object };
   }
-  if (spec.type === 'ec') {
-    return type === 'ec' && details.namedCurve === spec.curve
+  if (spec.nodeType === 'ec') {
+    return type === 'ec' && details.namedCurve === spec.nodeCurve
       ? { key: object, dsaEncoding: 'ieee-p1363' }
       : undefined;
   }
@@ -68,5 +54,5 @@ export function verifyJwsSignature(
   let input = byAlg.get(alg);
   if (input === undefined && !byAlg.has(alg)) byAlg.set(alg, (input = prepare(key, alg)));
   if (!input) return false;
-  return verify(ALGORITHMS[alg].hash, Buffer.from(signingInput), input, signature);
+  return verify(jwsAlgorithm(alg)!.hash, Buffer.from(signingInput), input, signature);
 }

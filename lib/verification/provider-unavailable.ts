@@ -1,6 +1,6 @@
 import { errors } from 'jose';
-import { McpAuthConfigError } from '../errors/mcp-auth-config.error.js';
-import { McpAuthError } from '../errors/mcp-auth.error.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+import { McpAuthError } from '../core/mcp-auth.error.js';
 
 /**
  * True when `error` means the provider (JWKS, discovery, introspection endpoint) could not be used — a network

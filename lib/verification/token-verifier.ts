@@ -1,5 +1,5 @@
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
-import type { ResolvedResource } from '../options/resolve-options.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
 
 /**
  * Turns a bearer token into auth info for one protected resource, or throws (or rejects with) an `McpAuthError`.

@@ -1,4 +1,4 @@
-import type { ResolvedResource } from '../options/resolve-options.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
 
 /** RFC 9728 §2 protected resource metadata, as this module publishes it. */
 export interface ProtectedResourceMetadata {

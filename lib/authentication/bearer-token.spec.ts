@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { McpAuthError } from '../errors/mcp-auth.error.js';
+import { McpAuthError } from '../core/mcp-auth.error.js';
 import { extractBearerToken } from './bearer-token.js';
 
 function req(authorization: string[] = [], extra: Record<string, unknown> = {}): IncomingMessage {

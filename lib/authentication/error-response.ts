@@ -1,5 +1,5 @@
-import { McpAuthError } from '../errors/mcp-auth.error.js';
-import type { ResolvedResource } from '../options/resolve-options.js';
+import { McpAuthError } from '../core/mcp-auth.error.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
 import { buildChallenge } from './challenge.js';
 
 /** Status, headers and JSON body that answer a refused request. */

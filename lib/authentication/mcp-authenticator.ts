@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
-import type { McpAuthInfo } from '../context/mcp-auth-info.js';
-import { McpAuthError } from '../errors/mcp-auth.error.js';
-import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
-import { MCP_AUTH_CONTEXT, MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../options/tokens.js';
+import type { McpAuthInfo } from '../core/mcp-auth-info.js';
+import { McpAuthError } from '../core/mcp-auth.error.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
+import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
+import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
+import { MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../core/tokens.js';
 import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
 import { asMcpAuthError, errorResponse, type AuthErrorResponse } from './error-response.js';

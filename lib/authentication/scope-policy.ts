@@ -1,5 +1,6 @@
 import { NEVER_ADVERTISED_SCOPES } from '../options/defaults.js';
-import type { ResolvedMcpAuthOptions, ResolvedResource } from '../options/resolve-options.js';
+import type { ResolvedResource } from '../core/resolved-resource.js';
+import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 
 /** OpenID Connect scopes: about the user, not about a resource; never named in a step-up challenge. */
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AuthorizationServerRegistry } from '../discovery/authorization-server-registry.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
-import { MCP_AUTH_RESOLVED_OPTIONS } from '../options/tokens.js';
+import { MCP_AUTH_RESOLVED_OPTIONS } from '../core/tokens.js';
 import { buildProtectedResourceMetadata } from './protected-resource-metadata.js';
 
 const PRM_ROOT = '/.well-known/oauth-protected-resource';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { McpAuthError } from '../errors/mcp-auth.error.js';
+import { McpAuthError } from '../core/mcp-auth.error.js';
 
 /** RFC 6750 §2.1: `Bearer 1*SP b64token` (scheme case-insensitive). */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;

@@ -1,0 +1,83 @@
+// @ts-check
+// The layers of lib/, lowest first: a folder may import only from the folders listed for it (and itself). The
+// request's path reads bottom-up: core → discovery → options → verification → authentication → guard → mcp.
+// `npm run lint` fails on an import cycle or on an import that goes up (or sideways) a layer.
+/** @type {Record<string, string[]>} */
+const LAYERS = {
+  core: [],
+  discovery: ['core'],
+  options: ['core', 'discovery'],
+  verification: ['core', 'discovery', 'options'],
+  context: ['core'],
+  decorators: ['core'],
+  'protected-resource': ['core', 'discovery', 'options'],
+  authentication: ['core', 'options', 'verification', 'context'],
+  guard: ['core', 'options', 'verification', 'authentication', 'decorators', 'context'],
+  downstream: ['core', 'discovery', 'options', 'authentication', 'context'],
+  telemetry: ['core'],
+  mcp: [
+    'core',
+    'options',
+    'verification',
+    'authentication',
+    'guard',
+    'decorators',
+    'context',
+    'downstream',
+    'telemetry',
+  ],
+  testing: ['core'],
+  cli: ['core', 'discovery', 'options', 'verification'],
+};
+
+const folders = Object.keys(LAYERS).join('|');
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make the layers meaningless.',
+      from: { path: '^lib/' },
+      to: { circular: true },
+    },
+    ...Object.entries(LAYERS).map(([layer, allowed]) => ({
+      name: `layer-${layer}`,
+      severity: /** @type {const} */ ('error'),
+      comment: `lib/${layer} may import only from ${allowed.length ? allowed.map((l) => `lib/${l}`).join(', ') : 'nothing else in lib/'}.`,
+      from: { path: `^lib/${layer}/` },
+      to: {
+        path: `^lib/(${folders})/`,
+        pathNot: [`^lib/${layer}/`, ...allowed.map((l) => `^lib/${l}/`)],
+      },
+    })),
+    {
+      name: 'no-root-from-layers',
+      severity: 'error',
+      comment: 'The module files and index.ts at the top of lib/ wire the layers; no layer imports them.',
+      from: { path: `^lib/(${folders})/` },
+      to: { path: '^lib/[^/]+\\.ts$' },
+    },
+    {
+      name: 'no-unknown-folder',
+      severity: 'error',
+      comment: 'Every folder of lib/ has a place in LAYERS (.dependency-cruiser.cjs).',
+      from: { path: '^lib/[^/]+/', pathNot: `^lib/(${folders})/` },
+      to: {},
+    },
+    {
+      name: 'no-tests-from-lib',
+      severity: 'error',
+      comment: 'lib/ never imports specs, test/ or sample/.',
+      from: { path: '^lib/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '(\\.spec\\.ts$|^test/|^sample/|^bench/)' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.spec\\.ts$' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
