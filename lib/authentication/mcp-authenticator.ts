@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
@@ -10,9 +11,10 @@ import { MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../core/toke
 import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
 import { asMcpAuthError, errorResponse, type AuthErrorResponse } from './error-response.js';
+import { matchRouteResource, resourceSegments, routePattern } from './route-resource.js';
 import { missingScopes, stepUpScopes } from './scope-policy.js';
 
-type Request = IncomingMessage & { auth?: McpAuthInfo; path?: string; query?: unknown; body?: unknown };
+type Request = IncomingMessage & { auth?: McpAuthInfo; query?: unknown; body?: unknown };
 
 /**
  * The request pipeline shared by `McpAuthGuard` and the MCP endpoint: bearer extraction → verification →
@@ -21,7 +23,7 @@ type Request = IncomingMessage & { auth?: McpAuthInfo; path?: string; query?: un
 @Injectable()
 export class McpAuthenticator {
   private readonly logger = new Logger('McpAuthModule');
-  private readonly byPathLength: readonly ResolvedResource[];
+  private readonly routeResources: ReadonlyArray<{ resource: ResolvedResource; segments: string[] }>;
   private readonly byId: ReadonlyMap<string, ResolvedResource>;
 
   constructor(
@@ -29,30 +31,60 @@ export class McpAuthenticator {
     @Inject(MCP_AUTH_TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     @Inject(MCP_AUTH_CONTEXT) private readonly context: McpAuthContext,
   ) {
-    this.byPathLength = [...options.resources].sort((a, b) => b.path.length - a.path.length);
+    this.routeResources = options.resources.map((resource) => ({
+      resource,
+      segments: resourceSegments(resource),
+    }));
     this.byId = new Map(options.resources.map((r) => [r.id, r]));
   }
 
   /**
-   * The resource a request belongs to: the one named (by `@ProtectedResource`), else the one whose path is the
-   * longest prefix of the request path, else the first configured.
+   * The resource a request's route belongs to: the one named (by `@ProtectedResource`), else the one the route
+   * pattern the router matched belongs to ({@link resourceForRoute}) — never the request URL, whose letter case,
+   * encoding and slashes the router forgives. `McpAuthGuard` decides once per route and caches; this method does
+   * not cache. Throws `McpAuthConfigError` when the route belongs to no resource.
    */
   resourceFor(req: Request, named?: string): ResolvedResource {
-    if (named !== undefined) {
-      const resource = this.byId.get(named);
-      if (!resource) {
-        throw new Error(
-          `@ProtectedResource(${JSON.stringify(named)}): not a configured resource (configured: ${[...this.byId.keys()].join(', ')})`,
-        );
-      }
-      return resource;
-    }
-    if (this.byPathLength.length === 1) return this.byPathLength[0];
-    const path = req.path ?? (req.url ?? '/').split('?', 1)[0];
-    for (const r of this.byPathLength) {
-      if (path === r.path || path.startsWith(`${r.path}/`) || r.path === '') return r;
-    }
-    return this.options.resources[0];
+    return named === undefined ? this.resourceForRoute(routePattern(req)) : this.resourceNamed(named);
+  }
+
+  /**
+   * The configured resource with this identifier. Throws `McpAuthConfigError` (`ERR_INVALID_OPTIONS`) when there
+   * is none — which boot already refuses for every `@ProtectedResource` on a controller.
+   */
+  resourceNamed(id: string): ResolvedResource {
+    const resource = this.byId.get(id);
+    if (resource) return resource;
+    throw new McpAuthConfigError(
+      'ERR_INVALID_OPTIONS',
+      `@ProtectedResource(${JSON.stringify(id)}) names no configured resource (configured: ${[...this.byId.keys()].join(', ')})`,
+      { option: 'resource' },
+    );
+  }
+
+  /**
+   * The resource a route belongs to, from its pattern as the app declared it (global prefix and `RouterModule`
+   * path included): with one resource, that one; with several, the one whose path is the longest segment-prefix
+   * of the pattern, compared without regard to letter case as Express routes. Throws `McpAuthConfigError`
+   * (`ERR_ROUTE_RESOURCE`) when none is (or two are) — the route is then served under no resource at all.
+   */
+  resourceForRoute(pattern: string | undefined): ResolvedResource {
+    if (this.routeResources.length === 1) return this.routeResources[0].resource;
+    const match = pattern === undefined ? undefined : matchRouteResource(this.routeResources, pattern);
+    if (match?.resource) return match.resource;
+    const configured = this.options.resources.map((r) => r.id).join(', ');
+    const reason =
+      match === undefined
+        ? 'the HTTP adapter does not tell which route a request matched, so its path cannot decide'
+        : match.problem === 'ambiguous'
+          ? `its path is under two configured resources at the same depth (configured: ${configured})`
+          : `its path is under none of the configured resources (${configured})`;
+    throw new McpAuthConfigError(
+      'ERR_ROUTE_RESOURCE',
+      `Route ${pattern ?? '(pattern unknown)'} belongs to no protected resource: ${reason}. Name its resource with ` +
+        `@ProtectedResource('<resource>') on its controller or method, or serve it under a resource's path.`,
+      { option: 'resource', route: pattern },
+    );
   }
 
   /**

@@ -18,13 +18,20 @@ export type McpAuthConfigErrorCode =
   /** The metadata document is missing a required field or has an invalid one. */
   | 'ERR_METADATA_INVALID'
   /** The metadata document's `issuer` is not exactly the configured issuer (RFC 8414 §3.3, R29). */
-  | 'ERR_ISSUER_MISMATCH';
+  | 'ERR_ISSUER_MISMATCH'
+  /**
+   * With several resources, a guarded route belongs to none of them (or to two equally): its path is under no
+   * resource's path and it has no `@ProtectedResource`. `route` names it.
+   */
+  | 'ERR_ROUTE_RESOURCE';
 
 export interface McpAuthConfigErrorDetails {
   /** The option at fault, as a path (`authorizationServers[0].issuer`). */
   option?: string;
   /** The URL that was tried. */
   url?: string;
+  /** The route at fault (`ERR_ROUTE_RESOURCE`): its pattern, or `Controller.method` when it has none. */
+  route?: string;
   /** Every URL that was tried, in order (discovery without a type). */
   urlsTried?: string[];
   /** The underlying error. */
@@ -39,6 +46,7 @@ export class McpAuthConfigError extends Error {
   override readonly name = 'McpAuthConfigError';
   readonly option?: string;
   readonly url?: string;
+  readonly route?: string;
   readonly urlsTried?: string[];
 
   constructor(
@@ -49,6 +57,7 @@ export class McpAuthConfigError extends Error {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.option = details.option;
     this.url = details.url;
+    this.route = details.route;
     this.urlsTried = details.urlsTried;
   }
 }

@@ -1,19 +1,24 @@
-import { HttpException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { HttpException, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
 import { ProtectedResource } from '../decorators/protected-resource.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
 import { RequireScopes } from '../decorators/require-scopes.decorator.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import { isPending } from '../verification/token-verifier.js';
 import { McpAuthenticator } from '../authentication/mcp-authenticator.js';
+import { routePattern } from '../authentication/route-resource.js';
 
 /** What a route's metadata says, read once per route (the Reflector is not consulted per request). */
 interface RouteMetadata {
   readonly isPublic: boolean;
   readonly scopes: readonly string[];
-  readonly resource?: string;
+  /** `@ProtectedResource` of the method or class. */
+  readonly named?: string;
+  /** The route's resource (or why it has none), by route pattern: one entry unless the handler has several paths. */
+  readonly resources: Map<string | undefined, ResolvedResource | McpAuthConfigError>;
 }
 
 /**
@@ -25,6 +30,7 @@ interface RouteMetadata {
  */
 @Injectable()
 export class McpAuthGuard implements CanActivate {
+  private static readonly logger = new Logger('McpAuthModule');
   private readonly routes = new WeakMap<object, WeakMap<object, RouteMetadata>>();
 
   constructor(
@@ -37,7 +43,14 @@ export class McpAuthGuard implements CanActivate {
     if (this.isPublic(context)) return true;
     if (context.getType() !== 'http') return false;
     const req = context.switchToHttp().getRequest();
-    const resource = this.getResource(context, req);
+    let resource: ResolvedResource;
+    try {
+      resource = this.getResource(context, req);
+    } catch (error) {
+      // A route that belongs to no resource is served under none (never a guessed one); logged when decided.
+      if (error instanceof McpAuthConfigError) return false;
+      throw error;
+    }
     const required = this.getRequiredScopes(context);
     let authenticated: McpAuthInfo | Promise<McpAuthInfo>;
     try {
@@ -75,9 +88,39 @@ export class McpAuthGuard implements CanActivate {
     return this.routeMetadata(context).scopes;
   }
 
-  /** The resource the route belongs to (`@ProtectedResource`, else by request path). */
+  /**
+   * The resource the route belongs to: `@ProtectedResource`, else the one its declared path (the pattern the
+   * router matched, never the request URL) is under. Decided at the route's first request, then cached. Throws
+   * `McpAuthConfigError` when the route belongs to no resource: the guard then refuses every request to it.
+   */
   protected getResource(context: ExecutionContext, req: unknown): ResolvedResource {
-    return this.authenticator.resourceFor(req as never, this.routeMetadata(context).resource);
+    const route = this.routeMetadata(context);
+    const pattern = route.named === undefined ? routePattern(req) : undefined;
+    let decided = route.resources.get(pattern);
+    if (decided === undefined) {
+      decided = this.decideResource(context, route.named, pattern);
+      route.resources.set(pattern, decided);
+    }
+    if (decided instanceof McpAuthConfigError) throw decided;
+    return decided;
+  }
+
+  /** The first decision of a route's resource; a route with none is reported once, here. */
+  private decideResource(
+    context: ExecutionContext,
+    named: string | undefined,
+    pattern: string | undefined,
+  ): ResolvedResource | McpAuthConfigError {
+    try {
+      return named === undefined
+        ? this.authenticator.resourceForRoute(pattern)
+        : this.authenticator.resourceNamed(named);
+    } catch (error) {
+      if (!(error instanceof McpAuthConfigError)) throw error;
+      const handler = `${context.getClass().name}.${context.getHandler().name}`;
+      McpAuthGuard.logger.error(`${handler}: ${error.message} Every request to it is refused (403).`);
+      return error;
+    }
   }
 
   private routeMetadata(context: ExecutionContext): RouteMetadata {
@@ -91,7 +134,8 @@ export class McpAuthGuard implements CanActivate {
       route = {
         isPublic: !!this.reflector.getAllAndOverride(Public.KEY, targets),
         scopes: [...new Set(this.reflector.getAllAndMerge(RequireScopes.KEY, targets) ?? [])],
-        resource: this.reflector.getAllAndOverride(ProtectedResource.KEY, targets),
+        named: this.reflector.getAllAndOverride(ProtectedResource.KEY, targets),
+        resources: new Map(),
       };
       byHandler.set(handler, route);
     }

@@ -1,5 +1,6 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { createMcpController } from './mcp.controller.js';
+import { ConfigurableModuleBuilder, RequestMethod } from '@nestjs/common';
+import { routeResourceCheck, type KnownRoute } from '../guard/route-resource-check.js';
+import { createMcpController, resolveRoutes } from './mcp.controller.js';
 import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions, McpServerRoutes } from './mcp-server-options.interface.js';
 
@@ -16,8 +17,24 @@ export const {
   .setExtras<McpServerRoutes>({ path: '/mcp', sse: false }, (definition, routes) => ({
     ...definition,
     controllers: [...(definition.controllers ?? []), createMcpController(routes)],
+    providers: [...(definition.providers ?? []), routeResourceCheck('McpServerModule', endpoints(routes))],
   }))
   .build();
+
+/** The MCP endpoints' routes, for the boot check that each belongs to a protected resource (by path). */
+function endpoints(routes: McpServerRoutes): KnownRoute[] {
+  const { path, sse } = resolveRoutes(routes);
+  const all: KnownRoute[] = [RequestMethod.POST, RequestMethod.GET, RequestMethod.DELETE].map((method) => ({
+    method,
+    path,
+  }));
+  if (sse)
+    all.push(
+      { method: RequestMethod.GET, path: sse.ssePath },
+      { method: RequestMethod.POST, path: sse.messagesPath },
+    );
+  return all;
+}
 
 /** For `forRootAsync({ useClass })`: a provider class that builds the options. */
 export interface McpServerOptionsFactory {
