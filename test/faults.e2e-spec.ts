@@ -1,11 +1,24 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { McpAuthConfigError, type McpAuthModuleOptions } from '../lib/index.js';
-import { startLocalIssuer, type LocalIssuer } from '../lib/testing/index.js';
+import { exportJWK, generateKeyPair } from 'jose';
+import { startLocalIssuer, type LocalIssuer, type MintHeader } from '../lib/testing/index.js';
+import { createLoggedProtectedApp } from './support/capturing-logger.js';
+import { parseBearerChallenge } from './support/parse-challenge.js';
 import { createProtectedApp } from './support/protected-app.js';
+import { startRecorder } from './support/redirecting-servers.js';
 
 const RESOURCE = 'http://127.0.0.1/api';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A P-256 public JWK whose point is not on the curve (`y` altered), as a broken provider might publish. */
+async function offCurveKey(kid: string): Promise<{ x: string; y: string; [member: string]: string }> {
+  const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const y = Buffer.from(jwk.y!, 'base64url');
+  y[y.length - 1] ^= 1;
+  return { kty: 'EC', crv: 'P-256', x: jwk.x!, y: y.toString('base64url'), kid, alg: 'ES256', use: 'sig' };
+}
 
 /** Faults of the provider, with the local issuer's outage, delay and key-rotation switches. */
 describe('provider faults', () => {
@@ -92,6 +105,56 @@ describe('provider faults', () => {
     await get(app, cached).expect(401); // refreshed: the key is gone, the cache entry with it
     await get(app, await mint({ header: { kid: oldKid } })).expect(401);
     await get(app, await mint({ header: { kid: issuer.kids.at(-1)! } })).expect(200);
+  });
+
+  it('R20: a cached token without kid is refused once its key left the JWKS, even while the set is fresh', async () => {
+    // cacheMaxAge stays long (10 min): the set is refetched because another token names a new kid.
+    const app = await boot({ jwks: { cooldown: 0 } });
+    const [oldKid] = issuer.kids;
+    const cached = await mint({ header: { kid: null } }); // RS256, the first key; no kid
+    await get(app, cached).expect(200); // now in the verified-token cache
+    const newKid = await issuer.addKey('RS256');
+    issuer.removeKey(oldKid);
+    await get(app, await mint({ header: { kid: newKid } })).expect(200); // refetch: the set changed
+    await get(app, cached).expect(401);
+    await get(app, cached).expect(401);
+    await get(app, await mint({ header: { kid: null, alg: 'RS256' } })).expect(200); // no kid, the new key
+  });
+
+  it('R20: an EC key off its curve in the JWKS is refused alone (401, reported once); the other keys keep working', async () => {
+    const published = await startRecorder({ status: 200, body: { keys: [] } });
+    const local = await startLocalIssuer({
+      audience: RESOURCE,
+      algorithms: ['ES256', 'RS256'],
+      metadata: (document) => ({ ...document, jwks_uri: `${published.origin}/jwks` }),
+    });
+    try {
+      const real = (await (await fetch(local.jwksUri)).json()) as { keys: Record<string, unknown>[] };
+      const bad = await offCurveKey('off-curve');
+      published.answer = { status: 200, body: { keys: [...real.keys, bad] } };
+      const { app, logger } = await createLoggedProtectedApp({
+        resource: RESOURCE,
+        authorizationServers: [local.authorizationServer],
+      });
+      apps.push(app);
+      const mintLocal = (header: MintHeader) => local.mint({ scopes: ['read:todos'], header });
+      await get(app, await mintLocal({ alg: 'ES256' })).expect(200);
+      for (let i = 0; i < 3; i++) {
+        const res = await get(app, await mintLocal({ alg: 'ES256', kid: 'off-curve' })).expect(401);
+        expect(parseBearerChallenge(res.headers['www-authenticate']).error).toBe('invalid_token');
+      }
+      await get(app, await mintLocal({ alg: 'ES256' })).expect(200);
+      await get(app, await mintLocal({ alg: 'RS256' })).expect(200);
+      await get(app, await mintLocal({ alg: 'ES256', kid: null })).expect(200); // two EC candidates: the good one
+      const reports = logger.lines.filter((l) => l.includes('cannot be used'));
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toContain('"off-curve"');
+      const everything = logger.lines.join('\n');
+      for (const material of [bad.x, bad.y]) expect(everything).not.toContain(material);
+    } finally {
+      await local.close();
+      await published.close();
+    }
   });
 
   it('unknown-kid storm: 1 000 concurrent requests with random kids → at most one JWKS fetch per cooldown', async () => {

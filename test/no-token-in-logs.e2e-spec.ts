@@ -1,24 +1,11 @@
-import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { McpAuthModule } from '../lib/index.js';
 import { startLocalIssuer, type LocalIssuer } from '../lib/testing/index.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { ProtectedFeatureModule } from './support/protected-app.js';
 
 const RESOURCE = 'http://127.0.0.1/api';
-
-/** Every line the app logs, at every level (debug and verbose included). */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  private push = (...args: unknown[]) =>
-    void this.lines.push(args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' '));
-  log = this.push;
-  error = this.push;
-  warn = this.push;
-  debug = this.push;
-  verbose = this.push;
-  fatal = this.push;
-}
 
 describe('tokens never reach a log or an error body', () => {
   let issuer: LocalIssuer;

@@ -11,6 +11,11 @@ export type McpAuthConfigErrorCode =
   | 'ERR_DISCOVERY_TIMEOUT'
   /** The metadata URL answered with a non-2xx status. */
   | 'ERR_DISCOVERY_HTTP_STATUS'
+  /**
+   * The metadata URL answered with a redirect, which is never followed; the message names the `Location` (configure
+   * it as `wellKnownUrl` if that is where the metadata lives).
+   */
+  | 'ERR_DISCOVERY_REDIRECT'
   /** The metadata URL answered with something that is not a JSON object. */
   | 'ERR_DISCOVERY_NOT_JSON'
   /** None of the well-known URLs probed (type omitted) answered with metadata. */

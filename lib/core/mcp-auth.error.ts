@@ -11,9 +11,9 @@ export type McpAuthErrorCode =
   | 'ERR_TOKEN_MALFORMED'
   /** Signature invalid, algorithm not allowed, or no key of the issuer matches (401 invalid_token, R20). */
   | 'ERR_TOKEN_SIGNATURE'
-  /** `exp` is missing or in the past (401 invalid_token, R21). */
+  /** `exp` is missing (JWTs, RFC 9068 §2.2) or `now ≥ exp + clockTolerance` (RFC 7519 §4.1.4; 401 invalid_token). */
   | 'ERR_TOKEN_EXPIRED'
-  /** `nbf` or `iat` lies in the future beyond the clock tolerance (401 invalid_token, R21). */
+  /** `nbf` or `iat` lies in the future beyond the clock tolerance (RFC 7519 §4.1.5, §4.1.6; 401 invalid_token). */
   | 'ERR_TOKEN_NOT_YET_VALID'
   /** `iss` is not one of the resource's authorization servers (401 invalid_token, R19). */
   | 'ERR_TOKEN_ISSUER'
@@ -22,13 +22,16 @@ export type McpAuthErrorCode =
   /** `typ` is not `at+jwt` while `strictJwtType` is on (401 invalid_token, R22). */
   | 'ERR_TOKEN_TYPE'
   /**
-   * Any other reason the token is not acceptable: bad claim types, rejected by a custom verifier (401
-   * invalid_token).
+   * Any other reason the token is not acceptable: bad claim types (a time claim that is not a finite NumericDate
+   * included), rejected by a custom verifier (401 invalid_token).
    */
   | 'ERR_TOKEN_INVALID'
   /** The token lacks a required scope (403 insufficient_scope, R13). */
   | 'ERR_INSUFFICIENT_SCOPE'
-  /** The provider (JWKS, discovery, introspection) is unreachable: not the client's fault (503 + Retry-After). */
+  /**
+   * The provider (JWKS, discovery, introspection) is unreachable, answers a redirect (never followed) or garbage:
+   * not the client's fault (503 + Retry-After).
+   */
   | 'ERR_PROVIDER_UNAVAILABLE';
 
 /** The OAuth error each code is reported as (`undefined`: no `error` attribute). */

@@ -1,4 +1,5 @@
 import { preview, withOption } from './discovery-messages.js';
+import { isAbort, networkReason, ProviderFetchError, providerFetch } from './provider-fetch.js';
 import { McpAuthConfigError, type McpAuthConfigErrorCode } from '../core/mcp-auth-config.error.js';
 
 /** Options of {@link fetchMetadataDocument}. */
@@ -12,11 +13,14 @@ export interface FetchMetadataDocumentOptions {
 }
 
 /**
- * GETs one metadata URL and returns its JSON object. Redirects are followed (as browsers and most OAuth clients
- * do); the issuer check that follows (R29) is what makes the document trustworthy, not its URL.
+ * GETs one metadata URL (through {@link providerFetch}) and returns its JSON object. Redirects are **not followed**:
+ * RFC 8414 §3 and OpenID Connect Discovery §4 name the URL the document is at, and the library sends no request to
+ * a host it was not configured with. A redirect is reported with its `Location`, so the final URL can be
+ * configured as `wellKnownUrl`.
  *
- * @throws McpAuthConfigError `ERR_DISCOVERY_NETWORK`, `ERR_DISCOVERY_TIMEOUT`, `ERR_DISCOVERY_HTTP_STATUS` or
- *   `ERR_DISCOVERY_NOT_JSON` (a body that is not JSON, or JSON that is not an object), each naming the URL.
+ * @throws McpAuthConfigError `ERR_DISCOVERY_NETWORK`, `ERR_DISCOVERY_TIMEOUT`, `ERR_DISCOVERY_REDIRECT`,
+ *   `ERR_DISCOVERY_HTTP_STATUS` or `ERR_DISCOVERY_NOT_JSON` (a body that is not JSON, or JSON that is not an
+ *   object), each naming the URL.
  */
 export async function fetchMetadataDocument(
   url: string,
@@ -24,19 +28,21 @@ export async function fetchMetadataDocument(
 ): Promise<Record<string, unknown>> {
   const fail = (code: McpAuthConfigErrorCode, message: string, cause?: unknown) =>
     new McpAuthConfigError(code, withOption(option, message), { option, url, cause });
-  const transportError = (error: unknown) =>
-    isAbort(error)
-      ? fail('ERR_DISCOVERY_TIMEOUT', `GET ${url} did not answer within ${timeout} ms.`, error)
-      : fail('ERR_DISCOVERY_NETWORK', `Could not reach ${url}: ${networkReason(error)}.`, error);
+  const transportError = (error: unknown) => {
+    const cause = error instanceof ProviderFetchError ? error.cause : error;
+    return isAbort(cause)
+      ? fail('ERR_DISCOVERY_TIMEOUT', `GET ${url} did not answer within ${timeout} ms.`, cause)
+      : fail('ERR_DISCOVERY_NETWORK', `Could not reach ${url}: ${networkReason(cause)}.`, cause);
+  };
 
   let response: Response;
   let body: string;
   try {
-    response = await fetchImpl(url, {
+    response = await providerFetch(url, {
       method: 'GET',
       headers: { accept: 'application/json' },
-      redirect: 'follow',
       signal: AbortSignal.timeout(timeout),
+      fetch: fetchImpl,
     });
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
@@ -45,7 +51,9 @@ export async function fetchMetadataDocument(
     }
     body = await response.text();
   } catch (error) {
-    throw error instanceof McpAuthConfigError ? error : transportError(error);
+    if (error instanceof McpAuthConfigError) throw error;
+    if (error instanceof ProviderFetchError && error.kind === 'redirect') throw redirected(url, error, fail);
+    throw transportError(error);
   }
 
   const contentType = response.headers.get('content-type') ?? 'none';
@@ -68,38 +76,17 @@ export async function fetchMetadataDocument(
   return parsed as Record<string, unknown>;
 }
 
-/** Errors may come from another realm (undici, test VMs): recognize them by shape, not by `instanceof`. */
-interface ErrorLike {
-  name?: unknown;
-  message?: unknown;
-  code?: unknown;
-  cause?: unknown;
-  errors?: unknown;
-}
-
-function asErrorLike(value: unknown): ErrorLike | undefined {
-  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined;
-}
-
-function isAbort(error: unknown): boolean {
-  const name = asErrorLike(error)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
-}
-
-/** `connect ECONNREFUSED 127.0.0.1:1`, `getaddrinfo ENOTFOUND h`, … — undici hides them in `cause`. */
-function networkReason(error: unknown): string {
-  const cause = asErrorLike(asErrorLike(error)?.cause) ?? asErrorLike(error);
-  if (cause === undefined) return String(error);
-  if (Array.isArray(cause.errors) && cause.errors.length > 0) {
-    return cause.errors.map((e: unknown) => describe(asErrorLike(e)) ?? String(e)).join(', ');
-  }
-  return describe(cause) ?? String(error);
-}
-
-function describe(error: ErrorLike | undefined): string | undefined {
-  if (error === undefined) return undefined;
-  for (const candidate of [error.message, error.code, error.name]) {
-    if (typeof candidate === 'string' && candidate !== '') return candidate;
-  }
-  return undefined;
+/** A redirect is not followed: the message names where it pointed, for `wellKnownUrl`. */
+function redirected(
+  url: string,
+  error: ProviderFetchError,
+  fail: (code: McpAuthConfigErrorCode, message: string, cause?: unknown) => McpAuthConfigError,
+): McpAuthConfigError {
+  const where = error.location === undefined ? 'without a Location' : `to ${error.location}`;
+  return fail(
+    'ERR_DISCOVERY_REDIRECT',
+    `GET ${url} answered HTTP ${error.status} redirecting ${where}; redirects are not followed — if that is where ` +
+      'the metadata lives, configure it as "wellKnownUrl".',
+    error,
+  );
 }

@@ -147,14 +147,37 @@ describe('fetchServerConfig: discovery order', () => {
     ]);
   });
 
-  it('follows redirects; the issuer check still applies', async () => {
+  it('R36: a redirect is not followed: ERR_DISCOVERY_REDIRECT names the Location, for wellKnownUrl', async () => {
     handler = (req, res) => {
       if (req.url === '/.well-known/openid-configuration')
         res.writeHead(302, { location: '/meta.json' }).end();
       else serve({ '/meta.json': metadata(base) })(req, res);
     };
-    const config = await fetchServerConfig(base, { type: 'oidc' });
+    const error = await rejection(
+      fetchServerConfig(base, { type: 'oidc', option: 'authorizationServers[0]' }),
+    );
+    expect(error.code).toBe('ERR_DISCOVERY_REDIRECT');
+    expect(error.message).toContain(`HTTP 302 redirecting to ${base}/meta.json`);
+    expect(error.message).toContain('wellKnownUrl');
+    expect(requests.map((r) => r.path)).not.toContain('/meta.json');
+    // The Location, configured as wellKnownUrl, works.
+    const config = await fetchServerConfigByWellKnownUrl(`${base}/meta.json`, { expectedIssuer: base });
     expect(config.metadata.issuer).toBe(base);
+  });
+
+  it('R36: probing without a type moves on past a redirect, and lists it when nothing is found', async () => {
+    handler = (req, res) => {
+      if (req.url === '/.well-known/oauth-authorization-server')
+        res.writeHead(307, { location: 'http://127.0.0.1:9/elsewhere' }).end();
+      else notFound(req, res);
+    };
+    const error = await rejection(fetchServerConfig(base));
+    expect(error.code).toBe('ERR_DISCOVERY_NOT_FOUND');
+    expect(error.message).toContain('HTTP 307 redirecting to http://127.0.0.1:9/elsewhere');
+    expect(requests.map((r) => r.path)).toEqual([
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/openid-configuration',
+    ]);
   });
 });
 

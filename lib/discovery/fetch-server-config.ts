@@ -58,6 +58,7 @@ const NOT_HERE: ReadonlySet<McpAuthConfigErrorCode> = new Set([
   'ERR_DISCOVERY_NETWORK',
   'ERR_DISCOVERY_TIMEOUT',
   'ERR_DISCOVERY_HTTP_STATUS',
+  'ERR_DISCOVERY_REDIRECT',
   'ERR_DISCOVERY_NOT_JSON',
 ]);
 
@@ -66,8 +67,8 @@ const NOT_HERE: ReadonlySet<McpAuthConfigErrorCode> = new Set([
  *
  * The well-known URLs of `discoveryUrls(issuer, type)` are tried in order. With a single URL, its failure is
  * reported with its precise code. With several, a URL that does not serve a JSON object (network error, timeout,
- * non-2xx, not JSON) makes discovery move on; when none does, `ERR_DISCOVERY_NOT_FOUND` lists every URL and reason.
- * A JSON object that is not valid metadata, or whose `issuer` is not exactly `issuer` (R29), stops discovery at
+ * a redirect — never followed —, non-2xx, not JSON) makes discovery move on; when none does,
+ * `ERR_DISCOVERY_NOT_FOUND` lists every URL and reason. A JSON object that is not valid metadata, or whose `issuer` is not exactly `issuer` (R29), stops discovery at
  * once: that is a misconfiguration or a mix-up, not a missing document. Each request has its own `timeout`.
  *
  * @throws McpAuthConfigError `ERR_INVALID_OPTIONS`, `ERR_DISCOVERY_*`, `ERR_METADATA_INVALID`, `ERR_ISSUER_MISMATCH`.

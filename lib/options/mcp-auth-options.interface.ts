@@ -32,7 +32,12 @@ export interface TokenVerifyContext {
 /**
  * A custom verifier for tokens that are not JWTs (or need a special check). It resolves with the caller's auth
  * info, or throws (an `McpAuthError` keeps its code; anything else becomes 401 `invalid_token`). The module still
- * checks `issuer` against the resource's authorization servers (R19), `audience` (R18) and `expiresAt` (R21).
+ * applies the claim rules every verifier shares: `issuer` must be one of the resource's authorization servers,
+ * `audience` must name the resource (RFC 9068 §4, RFC 8707), and the time rules of RFC 7519 §4.1.4–4.1.6 with the
+ * `clockTolerance` — `expiresAt` is the token's `exp`: optional (leave it `undefined` when the function vouches for
+ * the lifetime itself, as RFC 7662 allows), else a finite NumericDate, refused once `now ≥ expiresAt +
+ * clockTolerance` (`NaN`, `Infinity`, strings are refused); `claims.nbf` and `claims.iat`, when present, are
+ * honoured as for a JWT.
  */
 export type TokenVerifyFunction = (
   token: string,

@@ -17,14 +17,6 @@ function optionalString(claims: Claims, name: string): string | undefined {
   return value;
 }
 
-/** Seconds since the epoch of the last date JavaScript can represent (±100 000 000 days, ECMA-262 §21.4.1.1). */
-const MAX_NUMERIC_DATE = 8.64e12;
-
-/** RFC 7519 NumericDate: a finite number, here within the range of dates (a huge `exp` is an attack, not a date). */
-function isNumericDate(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_NUMERIC_DATE;
-}
-
 /** A claim as a list of strings: a space-separated string or an array of strings (`scope` must be a string). */
 function stringList(claims: Claims, name: string, into: Set<string>): void {
   const value = claims[name];
@@ -79,11 +71,7 @@ export class ClaimMapper {
         break;
       }
     }
-    for (const name of ['exp', 'nbf', 'iat'] as const) {
-      const value = claims[name];
-      if (value !== undefined && !isNumericDate(value))
-        throw invalid(name, 'a NumericDate within the range of dates');
-    }
+    // The time claims were checked by the claim rules (claim-rules.ts) before mapping.
     const exp = claims.exp;
     const info: McpAuthInfo = {
       token,

@@ -3,13 +3,16 @@ import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { TokenVerifyFunction } from '../options/mcp-auth-options.interface.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
-import { assertAudience } from './audience.js';
+import { assertAudience, assertTokenTimes, assertTrustedIssuer } from './claim-rules.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /**
- * Wraps a user-supplied `verify` function (opaque tokens, special checks). The module still applies the issuer
- * rule (R19: `issuer` must be one of the resource's authorization servers), the audience rule (R18) and refuses an
- * `expiresAt` in the past (R21); an error that is not an `McpAuthError` becomes 401 `invalid_token` (fail closed).
+ * Wraps a user-supplied `verify` function (opaque tokens, special checks). The module still applies the claim
+ * rules of `claim-rules.ts` to its result: `issuer` must be one of the resource's authorization servers, the
+ * audience rule (R18), and the time rules — `expiresAt` is the token's `exp` (optional, as for introspection:
+ * `undefined` means the function vouches for the token's lifetime, any other value must be a NumericDate in the
+ * future), `claims.nbf` and `claims.iat` are honoured when present. An error that is not an `McpAuthError` becomes
+ * 401 `invalid_token` (fail closed).
  */
 export class FunctionTokenVerifier implements TokenVerifier {
   constructor(
@@ -28,20 +31,13 @@ export class FunctionTokenVerifier implements TokenVerifier {
     if (!result || typeof result !== 'object') {
       throw new McpAuthError('ERR_TOKEN_INVALID', 'The token was rejected by the verifier');
     }
-    if (!resource.issuers.includes(result.issuer)) {
-      throw new McpAuthError(
-        'ERR_TOKEN_ISSUER',
-        'The token was not issued by a trusted authorization server',
-      );
-    }
+    assertTrustedIssuer(result.issuer, resource.issuers);
+    const claims: Record<string, unknown> =
+      result.claims && typeof result.claims === 'object' ? result.claims : {};
+    const now = Date.now() / 1000;
+    assertTokenTimes(result.expiresAt, claims.nbf, claims.iat, now, this.options.clockTolerance, 'optional');
     const audience = Array.isArray(result.audience) ? result.audience : [];
     assertAudience(audience, resource);
-    if (
-      typeof result.expiresAt === 'number' &&
-      result.expiresAt + this.options.clockTolerance < Math.floor(Date.now() / 1000)
-    ) {
-      throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
-    }
     return {
       ...result,
       token,
@@ -49,7 +45,7 @@ export class FunctionTokenVerifier implements TokenVerifier {
       scopes: Array.isArray(result.scopes) ? [...new Set(result.scopes)] : [],
       resource: resource.url,
       audience,
-      claims: result.claims ?? {},
+      claims,
     };
   }
 }

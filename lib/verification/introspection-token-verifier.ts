@@ -3,7 +3,8 @@ import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { IntrospectionOptions } from '../options/mcp-auth-options.interface.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
-import { assertAudience } from './audience.js';
+import { providerFetch, ProviderFetchError } from '../discovery/provider-fetch.js';
+import { assertAudience, assertTokenTimes, assertTrustedIssuer } from './claim-rules.js';
 import type { ClaimMapper } from './claim-mapper.js';
 import { metadataOf, type MetadataLookup } from './metadata-lookup.js';
 import { providerUnavailable } from './provider-unavailable.js';
@@ -17,10 +18,12 @@ const DEFAULT_TTL = 60;
 const DEFAULT_MAX_ENTRIES = 10_000;
 
 /**
- * Verifies opaque access tokens with RFC 7662 token introspection. `active: false` → 401 `invalid_token`; the issuer
- * (when the response names one), the expiry and the audience rule (R18) apply to the response; a provider that
- * fails, times out or answers garbage → 503 with `Retry-After`, never 401. Responses are cached by a SHA-256 of the
- * token, never past its `exp` nor `cacheTtl`, at most `cacheMaxEntries` of them.
+ * Verifies opaque access tokens with RFC 7662 token introspection. `active: false` → 401 `invalid_token`; the claim
+ * rules of `claim-rules.ts` apply to the response — the issuer (when the response names one, it must be the
+ * introspecting server), the time rules (`exp` optional, RFC 7662 §2.2) and the audience rule (R18). A provider
+ * that fails, times out, redirects (never followed: the request carries the token and the client credentials) or
+ * answers garbage → 503 with `Retry-After`, never 401. Responses are cached by a SHA-256 of the token, never past
+ * its `exp` nor `cacheTtl`, at most `cacheMaxEntries` of them.
  */
 export class IntrospectionTokenVerifier implements TokenVerifier {
   private readonly cache: TokenCache<Claims>;
@@ -66,19 +69,8 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
     now: number,
   ): McpAuthInfo {
     if (claims.active !== true) throw new McpAuthError('ERR_TOKEN_INVALID', 'The token is not active');
-    if (claims.iss !== undefined && claims.iss !== issuer) {
-      throw new McpAuthError(
-        'ERR_TOKEN_ISSUER',
-        'The token was not issued by a trusted authorization server',
-      );
-    }
-    const tolerance = this.options.clockTolerance;
-    if (typeof claims.exp === 'number' && claims.exp + tolerance <= now) {
-      throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
-    }
-    if (typeof claims.nbf === 'number' && claims.nbf - tolerance > now) {
-      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token is not valid yet ("nbf")');
-    }
+    if (claims.iss !== undefined) assertTrustedIssuer(claims.iss, issuer);
+    assertTokenTimes(claims.exp, claims.nbf, claims.iat, now, this.options.clockTolerance, 'optional');
     assertAudience(this.mapper.audience(claims, resource.audienceClaim), resource);
     const info = this.mapper.toAuthInfo(token, claims, resource.url);
     return info.issuer ? info : { ...info, issuer };
@@ -98,18 +90,18 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
     }
     let response: Response;
     try {
-      response = await fetch(endpoint, {
+      response = await providerFetch(endpoint, {
         method: 'POST',
         headers,
         body,
         signal: AbortSignal.timeout(this.timeout),
       });
     } catch (error) {
-      throw providerUnavailable(
-        'the introspection endpoint could not be reached',
-        this.options.retryAfter,
-        error,
-      );
+      const what =
+        error instanceof ProviderFetchError && error.kind === 'redirect'
+          ? 'the introspection endpoint redirected'
+          : 'the introspection endpoint could not be reached';
+      throw providerUnavailable(what, this.options.retryAfter, error);
     }
     if (!response.ok) {
       await response.arrayBuffer().catch(() => undefined);

@@ -1,13 +1,18 @@
+import { Logger, type LoggerService } from '@nestjs/common';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   errors,
   jwksCache,
+  type CryptoKey,
   type ExportedJWKSCache,
   type FlattenedJWSInput,
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from 'jose';
+import { providerFetch } from '../discovery/provider-fetch.js';
+import { cryptoKeyIdentity, jwkIdentity } from './key-identity.js';
 import { isProviderFault } from './provider-unavailable.js';
 
 type KeyGetter = ReturnType<typeof createLocalJWKSet>;
@@ -15,14 +20,39 @@ type KeyGetter = ReturnType<typeof createLocalJWKSet>;
 /** Remembered key selections at most (a key set has a handful of keys; bounded against kid storms). */
 const MAX_SELECTED_KEYS = 64;
 
+/** jose's refusal of a published private key: raised by one key at import, not by the set (not a provider fault). */
+const PRIVATE_KEY_REFUSAL = 'JSON Web Key Set members must be public keys';
+
+/**
+ * A published key that cannot be used — jose could not import it (an EC point off its curve, a bad encoding, an
+ * unsupported curve, a private key): the key's fault, neither the provider being down nor the token's.
+ */
+function isUnusableKey(error: unknown): boolean {
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+    return false;
+  if (error instanceof errors.JWKSInvalid) return error.message === PRIVATE_KEY_REFUSAL;
+  return !isProviderFault(error);
+}
+
+/** Settings of {@link IssuerKeySet}: the `jwks` options, and where an unusable key is reported. */
+export interface IssuerKeySetSettings {
+  timeout: number;
+  cooldown: number;
+  cacheMaxAge: number;
+  logger?: LoggerService;
+}
+
 /**
  * The signing keys of one `jwks_uri`: jose's remote key set (single-flight fetches, refetch on an unknown `kid` at
  * most once per cooldown, refetch when older than `cacheMaxAge`), plus what jose does not do —
+ * - the JWKS is fetched through `providerFetch`: a redirect is never followed (a provider fault);
  * - while the provider is unreachable, keys already known keep verifying (a stale key set beats refusing every
  *   valid request); a token whose `kid` is not among them still fails as a provider fault (503), since the key
  *   might be new;
- * - a `version` that changes with every successful fetch, and the `kid`s of the current set, so the verified-token
- *   cache can drop entries whose key disappeared.
+ * - a published key that cannot be imported (e.g. an EC point off its curve) is refused alone and reported once:
+ *   tokens naming it are refused (401), the other keys keep working, the provider is not marked down;
+ * - a `version` that changes with every successful fetch, and the identities (RFC 7638 thumbprints) of the
+ *   current keys, so the verified-token cache can drop entries whose key disappeared, `kid` or not.
  */
 export class IssuerKeySet {
   private readonly remote: ReturnType<typeof createRemoteJWKSet>;
@@ -30,19 +60,24 @@ export class IssuerKeySet {
   private stale?: { uat: number; keys: KeyGetter };
   /** The last provider fault and when it happened: within the cooldown, known keys are used without a fetch. */
   private outage?: { at: number; error: unknown };
-  private kidsOf?: { uat: number; kids: ReadonlySet<string> };
+  private identitiesOf?: { uat: number; identities: ReadonlySet<string> };
+  /** Keys already reported unusable (`alg` and `kid`), so each is logged once. */
+  private readonly reported = new Set<string>();
+  private readonly logger: LoggerService;
   readonly getKey: (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnType<KeyGetter>;
 
   constructor(
-    uri: string,
-    private readonly settings: { timeout: number; cooldown: number; cacheMaxAge: number },
+    private readonly uri: string,
+    private readonly settings: IssuerKeySetSettings,
   ) {
     this.remote = createRemoteJWKSet(new URL(uri), {
       timeoutDuration: settings.timeout,
       cooldownDuration: settings.cooldown,
       cacheMaxAge: settings.cacheMaxAge,
       [jwksCache]: this.cache as ExportedJWKSCache,
+      [customFetch]: (url, { headers, method, signal }) => providerFetch(url, { headers, method, signal }),
     });
+    this.logger = settings.logger ?? new Logger('McpAuthModule');
     this.getKey = (header, token) => this.selected(header, token);
   }
 
@@ -56,7 +91,14 @@ export class IssuerKeySet {
   private async selected(header: JWSHeaderParameters, token: FlattenedJWSInput): ReturnType<KeyGetter> {
     const known = this.knownKey(header);
     if (known) return known;
-    const key = await this.resolve(header, token);
+    let key: Awaited<ReturnType<KeyGetter>>;
+    try {
+      key = await this.resolve(header, token);
+    } catch (error) {
+      if (!isUnusableKey(error)) throw error;
+      this.reportUnusable(header, error);
+      throw new errors.JWKSNoMatchingKey('The key this token names cannot be used');
+    }
     if (this.version !== 0 && typeof header.kid === 'string') {
       if (this.selectedKeys.size >= MAX_SELECTED_KEYS) this.selectedKeys.clear();
       this.selectedKeys.set(`${header.alg}\n${header.kid}`, { version: this.version, key });
@@ -84,16 +126,34 @@ export class IssuerKeySet {
     return this.cache.uat !== undefined && Date.now() - this.cache.uat < this.settings.cacheMaxAge;
   }
 
-  /** Whether the current set still has a key with this `kid` (tokens without `kid`: any key). */
-  hasKid(kid: string | undefined): boolean {
-    const jwks = this.cache.jwks as JSONWebKeySet | undefined;
-    if (!jwks) return false;
-    if (kid === undefined) return jwks.keys.length > 0;
-    if (this.kidsOf === undefined || this.kidsOf.uat !== this.cache.uat) {
-      const kids = new Set(jwks.keys.flatMap((k) => (k.kid === undefined ? [] : [k.kid])));
-      this.kidsOf = { uat: this.cache.uat!, kids };
+  /**
+   * Whether the current set still publishes `key` (by RFC 7638 thumbprint, whatever the `kid`s): a token it
+   * verified stays acceptable only while it does.
+   */
+  publishes(key: CryptoKey): boolean {
+    const { uat, jwks } = this.cache as { uat?: number; jwks?: JSONWebKeySet };
+    const identity = cryptoKeyIdentity(key);
+    if (uat === undefined || !jwks || identity === undefined) return false;
+    if (this.identitiesOf?.uat !== uat) {
+      const identities = new Set(jwks.keys.flatMap((jwk) => jwkIdentity(jwk) ?? []));
+      this.identitiesOf = { uat, identities };
     }
-    return this.kidsOf.kids.has(kid);
+    return this.identitiesOf.identities.has(identity);
+  }
+
+  /** Logs a key that cannot be used, once per `alg` and `kid`: where it is and why, never its material. */
+  private reportUnusable(header: JWSHeaderParameters, error: unknown): void {
+    const id = `${header.alg}\n${String(header.kid)}`;
+    if (this.reported.has(id)) return;
+    if (this.reported.size >= MAX_SELECTED_KEYS) this.reported.clear();
+    this.reported.add(id);
+    const kid =
+      typeof header.kid === 'string' ? `"kid" ${JSON.stringify(header.kid.slice(0, 80))}` : 'no "kid"';
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown reason';
+    this.logger.warn(
+      `The JWKS at ${this.uri} publishes a key that cannot be used for ${String(header.alg)} (${kid}; ${reason}). ` +
+        'It is ignored: tokens it signs are refused, the other keys keep working. Fix the key at the provider.',
+    );
   }
 
   private async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): ReturnType<KeyGetter> {
@@ -105,7 +165,7 @@ export class IssuerKeySet {
       this.outage = undefined;
       return key;
     } catch (error) {
-      if (!isProviderFault(error)) throw error;
+      if (!isProviderFault(error) || isUnusableKey(error)) throw error;
       this.outage = { at: Date.now(), error };
       return this.fromStale(header, token, error);
     }

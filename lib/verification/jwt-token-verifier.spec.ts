@@ -116,6 +116,32 @@ describe('JwtTokenVerifier: the verified-token cache', () => {
     }
   });
 
+  it('R20: a cached token without kid is dropped when the key that verified it leaves the set', async () => {
+    const own = await startLocalIssuer({ audience: A });
+    try {
+      const options = resolveOptions({
+        resource: A,
+        authorizationServers: [{ metadata: own.metadata as never }],
+        jwks: { cooldown: 0 },
+      });
+      const lookup = { peek: () => own.metadata as never, get: async () => own.metadata as never };
+      const v = new JwtTokenVerifier(options, lookup, new ClaimMapper());
+      const a = options.resources[0];
+      const [oldKid] = own.kids;
+      const withoutKid = await own.mint({ header: { kid: null } });
+      await v.verify(withoutKid, a);
+      expect(v.verify(withoutKid, a)).not.toBeInstanceOf(Promise); // cached
+      const newKid = await own.addKey();
+      own.removeKey(oldKid);
+      await v.verify(await own.mint({ header: { kid: newKid } }), a); // the set is refetched
+      await expect(attempt(() => v.verify(withoutKid, a))).rejects.toMatchObject({
+        code: 'ERR_TOKEN_SIGNATURE',
+      });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('R20: the synchronous path takes the same decisions — a bad signature with a known key is refused', async () => {
     const { v, a } = verifier();
     const good = await issuer.mint();

@@ -1,9 +1,10 @@
+import type { LoggerService } from '@nestjs/common';
 import { errors, type CryptoKey, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
-import { assertAudience } from './audience.js';
+import { assertAudience, assertTokenTimes, assertTrustedIssuer } from './claim-rules.js';
 import type { ClaimMapper } from './claim-mapper.js';
 import { IssuerKeySet } from './issuer-key-set.js';
 import { verifyJwsSignature } from './jws-signature.js';
@@ -17,7 +18,9 @@ interface Verified {
   readonly auth: McpAuthInfo;
   readonly exp: number;
   readonly nbf?: number;
-  readonly kid?: string;
+  readonly iat?: number;
+  /** The key that verified the signature: the entry stands only while the key set still publishes it. */
+  readonly key: CryptoKey;
   readonly keys: IssuerKeySet;
   /** The key set version the token was last checked against. */
   version: number;
@@ -49,11 +52,13 @@ function isCanonicalBase64url(segment: string): boolean {
  * Verifies JWT access tokens (RFC 9068) with jose: the issuer is chosen from the unverified `iss` among the
  * resource's trusted servers before any network call (R19); keys come only from that issuer's `jwks_uri` (R20 —
  * `jku`, `x5u` and embedded `jwk` are never followed); algorithms from the allow-list; `exp` required, `nbf`/`iat`
- * checked with the clock tolerance (R21); `aud` must name the resource (R18); optional `typ: at+jwt` (R22).
+ * checked with the clock tolerance; `aud` must name the resource (R18); optional `typ: at+jwt` (R22). The claim
+ * rules are those of `claim-rules.ts`, shared with every verifier.
  *
  * A token already verified is not verified again while it is cached (`tokenCache`): per resource, keyed by the
- * token, LRU-bounded, never past its `exp` nor `maxAge`; `exp`/`nbf` are re-checked on every hit, and an entry is
- * dropped when its key left the issuer's key set or the key set is due for a refresh.
+ * token, LRU-bounded, never past its `exp` nor `maxAge`; the time rules are re-checked on every hit, and an entry is
+ * dropped when the key that verified it left the issuer's key set (by thumbprint, `kid` or not) or the key set is
+ * due for a refresh.
  */
 export class JwtTokenVerifier implements TokenVerifier {
   private readonly keySets = new Map<string, IssuerKeySet>();
@@ -64,6 +69,8 @@ export class JwtTokenVerifier implements TokenVerifier {
     private readonly options: ResolvedMcpAuthOptions,
     private readonly metadata: MetadataLookup,
     private readonly mapper: ClaimMapper,
+    /** Where key sets report unusable keys. Default: Nest's `Logger` with context `McpAuthModule`. */
+    private readonly logger?: LoggerService,
   ) {
     this.algorithms = new Set(options.algorithms);
     for (const resource of options.resources) {
@@ -102,16 +109,15 @@ export class JwtTokenVerifier implements TokenVerifier {
     return this.accept(parsed, keys, candidates, resource, cache, now);
   }
 
-  /** A cache hit stands while exp/nbf hold and its key is still published by a key set not due for refresh. */
+  /**
+   * A cache hit stands while the time rules hold and the key that verified it is still published by a key set not
+   * due for refresh.
+   */
   private stillValid(hit: Verified, now: number): boolean {
-    const tolerance = this.options.clockTolerance;
-    if (hit.exp + tolerance <= now) throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
-    if (hit.nbf !== undefined && hit.nbf - tolerance > now) {
-      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token is not valid yet ("nbf")');
-    }
+    assertTokenTimes(hit.exp, hit.nbf, hit.iat, now, this.options.clockTolerance, 'required');
     if (!hit.keys.fresh) return false; // verify again: jose refreshes the key set
     if (hit.version !== hit.keys.version) {
-      if (!hit.keys.hasKid(hit.kid)) return false; // the key left the set: verify again (and fail)
+      if (!hit.keys.publishes(hit.key)) return false; // the key left the set: verify again (and fail)
       hit.version = hit.keys.version;
     }
     return true;
@@ -121,12 +127,7 @@ export class JwtTokenVerifier implements TokenVerifier {
   private parse(token: string, resource: ResolvedResource): ParsedToken {
     const { header, payload, segments } = this.decode(token);
     const issuer = payload.iss;
-    if (typeof issuer !== 'string' || !resource.issuers.includes(issuer)) {
-      throw new McpAuthError(
-        'ERR_TOKEN_ISSUER',
-        'The token was not issued by a trusted authorization server',
-      );
-    }
+    assertTrustedIssuer(issuer, resource.issuers);
     const alg = header.alg;
     if (typeof alg !== 'string' || !this.algorithms.has(alg)) {
       throw new McpAuthError(
@@ -156,9 +157,14 @@ export class JwtTokenVerifier implements TokenVerifier {
     const { token, header, payload, segments, alg } = parsed;
     const signingInput = `${segments[0]}.${segments[1]}`;
     const signature = Buffer.from(segments[2], 'base64url');
-    if (!candidates.some((key) => verifyJwsSignature(alg, signingInput, signature, key))) {
-      throw new McpAuthError('ERR_TOKEN_SIGNATURE', 'The token signature could not be verified');
+    let key: CryptoKey | undefined;
+    for (const candidate of candidates) {
+      if (verifyJwsSignature(alg, signingInput, signature, candidate)) {
+        key = candidate;
+        break;
+      }
     }
+    if (!key) throw new McpAuthError('ERR_TOKEN_SIGNATURE', 'The token signature could not be verified');
     this.checkClaims(header, payload, resource, now);
     const auth = this.mapper.toAuthInfo(token, payload, resource.url);
     const tokenCache = this.options.tokenCache;
@@ -167,7 +173,8 @@ export class JwtTokenVerifier implements TokenVerifier {
         auth,
         exp: payload.exp!,
         nbf: payload.nbf,
-        kid: typeof header.kid === 'string' ? header.kid : undefined,
+        iat: payload.iat,
+        key,
         keys,
         version: keys.version,
       };
@@ -193,28 +200,17 @@ export class JwtTokenVerifier implements TokenVerifier {
     }
   }
 
-  /** RFC 9068 / RFC 7519 claim rules: `typ` (strict mode), `exp` required, `nbf`, `iat`, the audience (R18, R21, R22). */
+  /** RFC 9068 claim rules: `typ` (strict mode, R22), the time rules with `exp` required, the audience (R18). */
   private checkClaims(
     header: JWSHeaderParameters,
     payload: JWTPayload,
     resource: ResolvedResource,
     now: number,
   ): void {
-    const tolerance = this.options.clockTolerance;
     if (this.options.strictJwtType && (typeof header.typ !== 'string' || mediaType(header.typ) !== AT_JWT)) {
       throw new McpAuthError('ERR_TOKEN_TYPE', 'The token is not an RFC 9068 access token ("typ": "at+jwt")');
     }
-    const { exp, nbf, iat } = payload;
-    if (exp === undefined) throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has no "exp" claim');
-    if (typeof exp !== 'number' || exp <= now - tolerance) {
-      throw new McpAuthError('ERR_TOKEN_EXPIRED', 'The token has expired');
-    }
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + tolerance)) {
-      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token is not valid yet ("nbf")');
-    }
-    if (iat !== undefined && (typeof iat !== 'number' || iat > now + tolerance)) {
-      throw new McpAuthError('ERR_TOKEN_NOT_YET_VALID', 'The token was issued in the future ("iat")');
-    }
+    assertTokenTimes(payload.exp, payload.nbf, payload.iat, now, this.options.clockTolerance, 'required');
     if (resource.audience !== false)
       assertAudience(this.mapper.audience(payload, resource.audienceClaim), resource);
   }
@@ -251,7 +247,7 @@ export class JwtTokenVerifier implements TokenVerifier {
       throw providerUnavailable('the issuer publishes no jwks_uri', this.options.retryAfter, undefined);
     let keys = this.keySets.get(uri);
     if (!keys) {
-      keys = new IssuerKeySet(uri, this.options.jwks);
+      keys = new IssuerKeySet(uri, { ...this.options.jwks, logger: this.logger });
       this.keySets.set(uri, keys);
     }
     return keys;
