@@ -1,4 +1,3 @@
-import type { LoggerService } from '@nestjs/common';
 import { errors, type CryptoKey, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
@@ -69,8 +68,6 @@ export class JwtTokenVerifier implements TokenVerifier {
     private readonly options: ResolvedMcpAuthOptions,
     private readonly metadata: MetadataLookup,
     private readonly mapper: ClaimMapper,
-    /** Where key sets report unusable keys. Default: Nest's `Logger` with context `McpAuthModule`. */
-    private readonly logger?: LoggerService,
   ) {
     this.algorithms = new Set(options.algorithms);
     for (const resource of options.resources) {
@@ -247,7 +244,7 @@ export class JwtTokenVerifier implements TokenVerifier {
       throw providerUnavailable('the issuer publishes no jwks_uri', this.options.retryAfter, undefined);
     let keys = this.keySets.get(uri);
     if (!keys) {
-      keys = new IssuerKeySet(uri, { ...this.options.jwks, logger: this.logger });
+      keys = new IssuerKeySet(uri, this.options.jwks);
       this.keySets.set(uri, keys);
     }
     return keys;
