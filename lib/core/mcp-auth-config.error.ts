@@ -18,7 +18,12 @@ export type McpAuthConfigErrorCode =
   /** The metadata document is missing a required field or has an invalid one. */
   | 'ERR_METADATA_INVALID'
   /** The metadata document's `issuer` is not exactly the configured issuer (RFC 8414 §3.3, R29). */
-  | 'ERR_ISSUER_MISMATCH';
+  | 'ERR_ISSUER_MISMATCH'
+  /**
+   * `McpServerModule` cannot see `McpAuthModule` (not imported, `isGlobal: false`, another module's scope) and was
+   * not told `auth: false`: its MCP endpoint would be served without authentication, so the app does not boot.
+   */
+  | 'ERR_MCP_UNPROTECTED';
 
 export interface McpAuthConfigErrorDetails {
   /** The option at fault, as a path (`authorizationServers[0].issuer`). */
