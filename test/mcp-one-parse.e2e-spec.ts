@@ -94,7 +94,11 @@ describe('R34: one parse — the scope check judges the body the MCP SDK dispatc
         };
       }
     }
-    const app = await NestFactory.create<NestExpressApplication>(App.create(), { bodyParser, logger: false });
+    const app = await NestFactory.create<NestExpressApplication>(App.create(), {
+      bodyParser,
+      logger: false,
+      abortOnError: false,
+    });
     apps.push(app);
     configure?.(app);
     await app.listen(0, '127.0.0.1');
@@ -211,6 +215,13 @@ describe('R34: one parse — the scope check judges the body the MCP SDK dispatc
     const res = await post(app, padded).expect(413);
     expect(res.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 }, id: null });
     await post(app, JSON.stringify(call('read-todos'))).expect(200);
+    for (const maxBodySize of [0, -1, 1.5, Number.NaN]) {
+      await expect(start(false, undefined, { maxBodySize })).rejects.toMatchObject({
+        name: 'McpAuthConfigError',
+        code: 'ERR_INVALID_OPTIONS',
+        option: 'maxBodySize',
+      });
+    }
   });
 
   it.each([

@@ -27,8 +27,11 @@ const parseError = (why: string) => new McpRequestBodyError(400, -32700, `Parse 
 const tooLarge = (limit: number) =>
   new McpRequestBodyError(413, -32000, `Request body too large (limit ${limit} bytes)`);
 
+const PLAIN_JSON = { json: true, utf8: true } as const;
+
 /** `application/json` (any parameters) and, when given, `charset=utf-8`; anything else is not ours to read. */
 function mediaType(header: string | undefined): { json: boolean; utf8: boolean } {
+  if (header === 'application/json') return PLAIN_JSON; // what SDK clients send: no allocation
   const [type, ...params] = (header ?? '').split(';');
   const json = type.trim().toLowerCase() === 'application/json';
   const charset = params

@@ -39,16 +39,12 @@ const DEFAULT_MAX = 10_000;
 export class McpSessionStore implements OnModuleDestroy {
   private readonly sessions = new Map<string, McpSession>();
   private readonly idle: number;
-  readonly max: number;
+  private readonly max: number;
   private sweeper?: NodeJS.Timeout;
 
   constructor(@Inject(MCP_SERVER_MODULE_OPTIONS) options: McpServerModuleOptions) {
     this.idle = options.sessionIdleTimeout ?? DEFAULT_IDLE;
     this.max = options.maxSessions ?? DEFAULT_MAX;
-  }
-
-  get size(): number {
-    return this.sessions.size;
   }
 
   /**
