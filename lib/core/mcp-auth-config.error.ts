@@ -28,7 +28,12 @@ export type McpAuthConfigErrorCode =
    * With several resources, a guarded route belongs to none of them (or to two equally): its path is under no
    * resource's path and it has no `@ProtectedResource`. `route` names it.
    */
-  | 'ERR_ROUTE_RESOURCE';
+  | 'ERR_ROUTE_RESOURCE'
+  /**
+   * `McpServerModule` cannot see `McpAuthModule` (not imported, `isGlobal: false`, another module's scope) and was
+   * not told `auth: false`: its MCP endpoint would be served without authentication, so the app does not boot.
+   */
+  | 'ERR_MCP_UNPROTECTED';
 
 export interface McpAuthConfigErrorDetails {
   /** The option at fault, as a path (`authorizationServers[0].issuer`). */

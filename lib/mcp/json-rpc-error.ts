@@ -1,5 +1,10 @@
 import type { ServerResponse } from 'node:http';
 
+/** A JSON-RPC error object with no id: it concerns the HTTP request, not one message. */
+export function jsonRpcError(code: number, message: string) {
+  return { jsonrpc: '2.0' as const, error: { code, message }, id: null };
+}
+
 /** Answers with a JSON-RPC error object (no id: it concerns the HTTP request, not one message). */
 export function writeJsonRpcError(
   res: ServerResponse,
@@ -9,6 +14,6 @@ export function writeJsonRpcError(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) return void res.end();
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  const body = JSON.stringify(jsonRpcError(code, message));
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(body);
 }

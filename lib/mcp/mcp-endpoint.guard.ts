@@ -1,26 +1,24 @@
-import {
-  ForbiddenException,
-  Inject,
-  Injectable,
-  Logger,
-  Optional,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { ForbiddenException, HttpException, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
-import { McpAuthenticator } from '../authentication/mcp-authenticator.js';
+import type { McpAuthenticator } from '../authentication/mcp-authenticator.js';
 import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
+import { jsonRpcError } from './json-rpc-error.js';
 import { toolsCalled } from './json-rpc-tool-calls.js';
+import type { McpEndpointAuthenticator } from './mcp-endpoint-auth.js';
+import { McpRequestBodyError } from './mcp-request-body.js';
+import { McpRequestBodyReader } from './mcp-request-body-reader.js';
 import { McpToolRegistry } from './mcp-tool-registry.js';
-import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
+import { MCP_ENDPOINT_AUTHENTICATOR, MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 
 /**
  * `McpAuthGuard` for the MCP endpoints: the scopes a request needs are those of the tools its JSON-RPC body calls,
  * so a `tools/call` the token may not make is answered with HTTP 403 `insufficient_scope` before it reaches the
- * tool — the form the SDK client's step-up acts on (R13, R14). Every request is authenticated, with or without
- * `Mcp-Session-Id` (R17). Checks `Origin` first when `allowedOrigins` is set (R32). Without `McpAuthModule` the
- * endpoints are open (a warning is logged at boot).
+ * tool — the form the SDK client's step-up acts on (R13, R14). The body judged is the one the SDK transport then
+ * dispatches (`McpRequestBodyReader`: one parse, whether or not Nest parsed it). Every request is authenticated,
+ * with or without `Mcp-Session-Id` (R17). Checks `Origin` first when `allowedOrigins` is set (R32). It has no
+ * authenticator only when the app chose `auth: false` (see `endpointAuthenticator`).
  */
 @Injectable()
 export class McpEndpointGuard extends McpAuthGuard {
@@ -28,34 +26,45 @@ export class McpEndpointGuard extends McpAuthGuard {
 
   constructor(
     reflector: Reflector,
-    @Optional() @Inject(McpAuthenticator) authenticator: McpAuthenticator | undefined,
+    @Inject(MCP_ENDPOINT_AUTHENTICATOR) authenticator: McpEndpointAuthenticator,
     private readonly tools: McpToolRegistry,
+    private readonly bodies: McpRequestBodyReader,
     @Inject(MCP_SERVER_MODULE_OPTIONS) options: McpServerModuleOptions,
   ) {
     super(reflector, authenticator as McpAuthenticator);
     if (options.allowedOrigins) this.allowedOrigins = new Set(options.allowedOrigins);
-    if (!authenticator) {
-      new Logger('McpServerModule').warn(
-        'McpAuthModule is not imported: the MCP endpoints are NOT protected',
-      );
-    }
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const origin = context.switchToHttp().getRequest<IncomingMessage>().headers.origin;
+    const req = context.switchToHttp().getRequest<IncomingMessage>();
+    const origin = req.headers.origin;
     if (origin !== undefined && this.allowedOrigins && !this.allowedOrigins.has(origin)) {
       throw new ForbiddenException({ error: 'forbidden', error_description: 'Origin not allowed' });
     }
     if (!this.authenticator) return true;
-    return super.canActivate(context);
+    if (req.method !== 'POST') return super.canActivate(context);
+    let body: unknown;
+    try {
+      body = this.bodies.read(req);
+    } catch (error) {
+      return refuseBody(error);
+    }
+    if (!(body instanceof Promise)) return super.canActivate(context);
+    return body.then(() => super.canActivate(context), refuseBody);
   }
 
   protected override getRequiredScopes(context: ExecutionContext): readonly string[] {
     const route = super.getRequiredScopes(context);
-    const called = toolsCalled(context.switchToHttp().getRequest<{ body?: unknown }>().body);
+    const called = toolsCalled(this.bodies.parsed(context.switchToHttp().getRequest<IncomingMessage>()));
     if (called.length === 0) return route;
     const scopes = new Set(route);
     for (const name of called) for (const s of this.tools.get(name)?.scopes ?? []) scopes.add(s);
     return [...scopes];
   }
+}
+
+/** A body that is not a JSON-RPC payload: 415, 413 or 400 with a JSON-RPC error, before authentication. */
+function refuseBody(error: unknown): never {
+  if (!(error instanceof McpRequestBodyError)) throw error;
+  throw new HttpException(jsonRpcError(error.rpcCode, error.message), error.status);
 }

@@ -24,14 +24,31 @@ export interface McpServerModuleOptions {
   /** Instructions sent to clients in the `initialize` result. */
   instructions?: string;
   /**
+   * `true` (default): the MCP endpoints are protected by `McpAuthModule`, which must be visible to this module
+   * (global — the default — or imported through `forRootAsync({ imports })`); if it is not, the app does not boot
+   * (`McpAuthConfigError` `ERR_MCP_UNPROTECTED`). `false`: the endpoints are public, said once in the boot log; a
+   * tool with `@RequireScopes` then fails the boot (no caller could have its scopes).
+   */
+  auth?: boolean;
+  /**
+   * Largest JSON-RPC body, in bytes, the endpoints read themselves (when Nest's body parser did not parse it, e.g.
+   * `bodyParser: false`); a larger one answers 413. Default 102 400 (100 kB, Express' JSON limit). A body Nest
+   * parsed was bounded by Nest's own limit.
+   */
+  maxBodySize?: number;
+  /**
    * `false` (default): stateless — every request is served by a fresh server and transport, no session affinity
    * needed behind a load balancer. `true`: sessions (`Mcp-Session-Id`), kept in memory on this instance; each
-   * session belongs to the caller (issuer + subject) who opened it.
+   * session belongs to the caller (issuer + subject + client) who opened it; a caller with neither a subject nor a
+   * client id cannot open one.
    */
   stateful?: boolean;
   /** Stateful mode: milliseconds of inactivity after which a session is closed. Default 30 minutes. */
   sessionIdleTimeout?: number;
-  /** Stateful mode: most sessions kept at once; initializing one more answers 503. Default 10 000. */
+  /**
+   * Most sessions kept at once (stateful Streamable HTTP and legacy SSE streams together); opening one more
+   * answers 503 with `Retry-After`. Default 10 000.
+   */
   maxSessions?: number;
   /** `tools/list` lists every tool instead of only those the caller's token may call. Default false. */
   listAllTools?: boolean;

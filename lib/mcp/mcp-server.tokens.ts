@@ -1,2 +1,8 @@
 /** Injection token of the `McpServerModule` options. */
 export const MCP_SERVER_MODULE_OPTIONS = Symbol.for('nest-mcp-auth:MCP_SERVER_MODULE_OPTIONS');
+
+/**
+ * Injection token of the `McpAuthenticator` that protects the MCP endpoints, decided once at boot: the visible
+ * `McpAuthModule`'s, or `null` when the app chose `auth: false`.
+ */
+export const MCP_ENDPOINT_AUTHENTICATOR = Symbol.for('nest-mcp-auth:MCP_ENDPOINT_AUTHENTICATOR');

@@ -1,7 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
+import { writeJsonRpcError } from './json-rpc-error.js';
 import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 
@@ -9,15 +11,25 @@ import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 export interface McpSession<T extends Transport = Transport> {
   readonly transport: T;
   readonly server: McpServer;
-  /** Who opened it (issuer + subject); `''` on an unprotected server. */
+  /** Who opened it (`sessionOwner`); `''` on a public endpoint (`auth: false`). */
   readonly owner: string;
   lastSeen: number;
 }
 
-/** The caller a session belongs to: a session id alone is never a credential (R17). */
-export function sessionOwner(auth: McpAuthInfo | undefined): string {
-  return auth ? `${auth.issuer}\n${auth.subject ?? auth.clientId}` : '';
+/**
+ * The caller a session belongs to — issuer, subject **and** client, so a client-credentials token whose `sub`
+ * equals a user's never rides that user's session (a session id alone is never a credential, R17). `''` when there
+ * is no caller (a public endpoint, `auth: false`); `undefined` for a caller with neither a subject nor a client id,
+ * who has no identity to bind a session to.
+ */
+export function sessionOwner(auth: McpAuthInfo | undefined): string | undefined {
+  if (!auth) return '';
+  if (!auth.subject && !auth.clientId) return undefined;
+  return JSON.stringify([auth.issuer, auth.subject ?? null, auth.clientId]);
 }
+
+/** Seconds a client is told to wait when every session slot is taken. */
+const RETRY_AFTER = '30';
 
 const DEFAULT_IDLE = 30 * 60_000;
 const DEFAULT_MAX = 10_000;
@@ -27,7 +39,7 @@ const DEFAULT_MAX = 10_000;
 export class McpSessionStore implements OnModuleDestroy {
   private readonly sessions = new Map<string, McpSession>();
   private readonly idle: number;
-  readonly max: number;
+  private readonly max: number;
   private sweeper?: NodeJS.Timeout;
 
   constructor(@Inject(MCP_SERVER_MODULE_OPTIONS) options: McpServerModuleOptions) {
@@ -35,8 +47,24 @@ export class McpSessionStore implements OnModuleDestroy {
     this.max = options.maxSessions ?? DEFAULT_MAX;
   }
 
-  get size(): number {
-    return this.sessions.size;
+  /**
+   * The one admission check of both transports, before a session (stateful Streamable HTTP or legacy SSE stream) is
+   * opened for `auth`: its owner, or `undefined` after answering the refusal on `res` — 403 for a caller with no
+   * identity, 503 with `Retry-After` when `maxSessions` are open.
+   */
+  admit(auth: McpAuthInfo | undefined, res: ServerResponse): string | undefined {
+    const owner = sessionOwner(auth);
+    if (owner === undefined) {
+      const why =
+        'a session needs a caller identity, and the token has neither a subject (sub) nor a client id';
+      writeJsonRpcError(res, 403, -32000, `Forbidden: ${why}`);
+      return undefined;
+    }
+    if (this.sessions.size >= this.max) {
+      writeJsonRpcError(res, 503, -32000, 'Too many sessions', { 'Retry-After': RETRY_AFTER });
+      return undefined;
+    }
+    return owner;
   }
 
   add(id: string, session: McpSession): void {

@@ -3,14 +3,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { writeJsonRpcError } from './json-rpc-error.js';
+import { McpRequestBodyReader } from './mcp-request-body-reader.js';
 import { McpServerFactory } from './mcp-server-factory.js';
-import { McpSessionStore, sessionOwner } from './mcp-session-store.js';
+import { McpSessionStore } from './mcp-session-store.js';
 
-type Request = IncomingMessage & { auth?: McpAuthInfo; body?: unknown; originalUrl?: string };
+type Request = IncomingMessage & { auth?: McpAuthInfo; originalUrl?: string };
 
 /**
  * The older HTTP+SSE transport (`GET /sse` + `POST /messages?sessionId=…`), for clients that still speak it.
- * Guarded by the same `McpEndpointGuard` as the Streamable HTTP endpoint; a session belongs to its opener.
+ * Guarded by the same `McpEndpointGuard` as the Streamable HTTP endpoint; a session belongs to its opener; streams
+ * count against `maxSessions` like Streamable HTTP sessions; a message's transport gets the body the guard judged.
  */
 @Injectable()
 export class SseEndpoint {
@@ -19,10 +21,13 @@ export class SseEndpoint {
   constructor(
     private readonly servers: McpServerFactory,
     private readonly sessions: McpSessionStore,
+    private readonly bodies: McpRequestBodyReader,
   ) {}
 
   /** Opens the event stream; its `endpoint` event names the messages URL under the same prefix as the stream. */
   async open(req: Request, res: ServerResponse, ssePath: string, messagesPath: string): Promise<void> {
+    const owner = this.sessions.admit(req.auth, res);
+    if (owner === undefined) return;
     const path = (req.originalUrl ?? req.url ?? '').split('?', 1)[0];
     const prefix = path.endsWith(ssePath) ? path.slice(0, path.length - ssePath.length) : '';
     const transport = new SSEServerTransport(`${prefix}${messagesPath}`, res);
@@ -30,7 +35,7 @@ export class SseEndpoint {
     this.sessions.add(transport.sessionId, {
       transport,
       server,
-      owner: sessionOwner(req.auth),
+      owner,
       lastSeen: Date.now(),
     });
     res.on('close', () => {
@@ -49,6 +54,7 @@ export class SseEndpoint {
     const id = new URL(req.url ?? '/', 'http://localhost').searchParams.get('sessionId') ?? undefined;
     const session = this.sessions.get<SSEServerTransport>(id, req.auth);
     if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
-    await session.transport.handlePostMessage(req, res, req.body);
+    const read = await this.bodies.readOrAnswer(req, res);
+    if (read) await session.transport.handlePostMessage(req, res, read.body);
   }
 }
