@@ -62,5 +62,16 @@ export {
 
 export { McpServerModule } from './mcp/mcp-server.module.js';
 export type { McpServerOptionsFactory } from './mcp/mcp-server.module-definition.js';
-export type { McpServerModuleOptions, McpServerRoutes } from './mcp/mcp-server-options.interface.js';
+export type {
+  McpServerModuleOptions,
+  McpServerRoutes,
+  McpVisibility,
+} from './mcp/mcp-server-options.interface.js';
 export { McpTool, type McpToolOptions } from './mcp/mcp-tool.decorator.js';
+export { McpResource, type McpResourceOptions } from './mcp/mcp-resource.decorator.js';
+export { McpPrompt, type McpPromptOptions } from './mcp/mcp-prompt.decorator.js';
+export type { McpSchemaInput } from './mcp/mcp-schema-input.js';
+export { McpArgs, McpExtra, McpUri, McpCall } from './mcp/mcp-params.decorators.js';
+export { McpExecutionContext } from './mcp/mcp-execution-context.js';
+export { McpErrorCode } from './mcp/mcp-answers.js';
+export type { McpHandlerKind, McpInvocation, McpRequestExtra } from './core/mcp-invocation.js';

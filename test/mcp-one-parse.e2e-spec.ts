@@ -15,7 +15,7 @@ import {
   RequireScopes,
   type McpAuthInfo,
 } from '../lib/index.js';
-import { McpServerFactory } from '../lib/mcp/mcp-server-factory.js';
+import { McpProtocolServerFactory } from '../lib/mcp/mcp-protocol-server.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { ACCEPT } from './support/sample-app.js';
@@ -262,7 +262,7 @@ describe('R34: one parse — the scope check judges the body the MCP SDK dispatc
       { headers: { authorization: `Bearer ${readToken}` }, url: '/mcp' } as never,
       resource,
     );
-    const server = app.get(McpServerFactory).create();
+    const server = app.get(McpProtocolServerFactory).create();
     const [client, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const answers = new Map<unknown, JSONRPCMessage>();

@@ -6,8 +6,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { z } from 'zod';
+import { ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import {
   AuthInfo,
+  McpArgs,
   McpAuthModule,
   McpServerModule,
   McpTool,
@@ -74,7 +76,7 @@ describe('the sample MCP server with the official SDK client, through the real O
     expect(access).toMatchObject({ aud: sample.resource, iss: sample.provider.issuer, sub: 'alice' });
 
     const { tools } = await mcp.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['get-todos', 'whoami']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['create-todo', 'delete-todo', 'get-todos', 'whoami']);
     const me = json(await mcp.callTool('whoami'));
     expect(me).toMatchObject({ subject: 'alice', issuer: sample.provider.issuer, scopes: ['read:todos'] });
     expect(json(await mcp.callTool('get-todos'))).toEqual({ todos: [] });
@@ -91,12 +93,6 @@ describe('the sample MCP server with the official SDK client, through the real O
     expect(parseBearerChallenge(stepUp.header).resource_metadata).toBe(
       `http://127.0.0.1:${sample.port}/.well-known/oauth-protected-resource/mcp`,
     );
-    // tools/list now shows the newly allowed tool.
-    expect((await mcp.listTools()).tools.map((t) => t.name).sort()).toEqual([
-      'create-todo',
-      'get-todos',
-      'whoami',
-    ]);
   });
 
   it('R13: alternating a read tool and a write tool after one step-up authorizes exactly twice (no flip-flop)', async () => {
@@ -133,11 +129,11 @@ describe('the sample MCP server with the official SDK client, through the real O
     expect(parseBearerChallenge(res.headers['www-authenticate']).error).toBe('invalid_token');
   });
 
-  it('R14: tools/call arguments are validated by the SDK after the scope check', async () => {
+  it('R14: tools/call arguments are validated after the scope check, naming the field', async () => {
     const token = await sample.token('read:todos create:todos');
     const bad = rpc(await sample.post(call('create-todo', { content: 42 }), token).expect(200));
     expect(bad.result.isError).toBe(true);
-    expect(JSON.stringify(bad.result.content)).toMatch(/Invalid|expected string/i);
+    expect(bad.result.content[0].text).toMatch(/^Invalid arguments for tool "create-todo":\n- content \(/);
   });
 
   it('R14: a batch calling a tool the token may not call → 403 before anything runs', async () => {
@@ -223,7 +219,7 @@ describe('an issuer with a path (/tenant-a)', () => {
 @Injectable()
 class ExtraTools {
   @McpTool({ name: 'subject-only', input: { shout: z.boolean().optional() } })
-  subject(args: { shout?: boolean }, @AuthInfo('subject') subject: string) {
+  subject(@McpArgs() args: { shout?: boolean }, @AuthInfo('subject') subject: string) {
     return args.shout ? subject.toUpperCase() : subject;
   }
 
@@ -292,8 +288,8 @@ describe('McpServerModule options', () => {
     return client;
   }
 
-  it('tools receive @AuthInfo(field) and validated arguments; tools/list hides tools the token may not call', async () => {
-    const app = await boot({ name: 't', version: '1' });
+  it("R45: tools receive @AuthInfo(field) and validated arguments; visibility: 'callable' hides tools the token may not call", async () => {
+    const app = await boot({ name: 't', version: '1', visibility: 'callable' });
     const client = await sdkClient(app, await token('read'));
     try {
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['subject-only']);
@@ -306,8 +302,8 @@ describe('McpServerModule options', () => {
     }
   });
 
-  it('listAllTools lists every tool (calls stay scope-checked)', async () => {
-    const app = await boot({ name: 't', version: '1', listAllTools: true });
+  it('R45: by default tools/list lists every tool, the same for everyone (calls stay scope-checked)', async () => {
+    const app = await boot({ name: 't', version: '1' });
     const client = await sdkClient(app, await token('read'));
     try {
       expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
@@ -323,13 +319,14 @@ describe('McpServerModule options', () => {
     }
   });
 
-  it('the configureServer escape hatch: a raw SDK resource handler gets extra.authInfo', async () => {
+  it('the configureServer escape hatch: a raw handler on the low-level SDK Server gets extra.authInfo', async () => {
     const app = await boot({
       name: 't',
       version: '1',
       configureServer: (server) => {
-        server.registerResource('me', 'me://caller', { mimeType: 'text/plain' }, (uri, extra) => ({
-          contents: [{ uri: uri.href, text: (extra.authInfo as McpAuthInfo).subject ?? '' }],
+        server.registerCapabilities({ resources: {} });
+        server.setRequestHandler(ReadResourceRequestSchema, ({ params }, extra) => ({
+          contents: [{ uri: params.uri, text: (extra.authInfo as McpAuthInfo).subject ?? '' }],
         }));
       },
     });
@@ -368,7 +365,7 @@ describe('McpServerModule options', () => {
     const client = await sdkClient(app, await token('read'), '/tools');
     try {
       expect(client.getServerVersion()).toMatchObject({ name: 'from-config', version: '2.0.0' });
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['subject-only']);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['subject-only', 'admin-only']);
     } finally {
       await client.close();
       await app.close();
@@ -388,7 +385,7 @@ describe('McpServerModule options', () => {
       const transport = (client as unknown as { _transport: StreamableHTTPClientTransport })._transport;
       const sessionId = transport.sessionId!;
       expect(sessionId).toBeTruthy();
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['subject-only']);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['subject-only', 'admin-only']);
       const server = app.getHttpServer();
       const list = { jsonrpc: '2.0', id: 9, method: 'tools/list' };
       const anonymous = await request(server)

@@ -91,7 +91,12 @@ describe('the SDK v2 client (@modelcontextprotocol/client 2.x) with the sample, 
       scope: 'read:todos',
     });
 
-    expect(names((await mcp.listTools()).tools)).toEqual(['get-todos', 'whoami']);
+    expect(names((await mcp.listTools()).tools)).toEqual([
+      'create-todo',
+      'delete-todo',
+      'get-todos',
+      'whoami',
+    ]);
     expect(json(await mcp.callTool('whoami'))).toMatchObject({
       subject: 'alice',
       issuer,
@@ -115,7 +120,12 @@ describe('the SDK v2 client (@modelcontextprotocol/client 2.x) with the sample, 
       'authorization_code',
     ]);
     expect(decodeJwt(mcp.oauth.tokens()!.access_token).scope).toBe('read:todos create:todos');
-    expect(names((await mcp.listTools()).tools)).toEqual(['create-todo', 'get-todos', 'whoami']);
+    expect(names((await mcp.listTools()).tools)).toEqual([
+      'create-todo',
+      'delete-todo',
+      'get-todos',
+      'whoami',
+    ]);
   });
 
   it('R13: alternating a read tool and a write tool after one step-up authorizes exactly twice (no flip-flop)', async () => {

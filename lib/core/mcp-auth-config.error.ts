@@ -33,7 +33,18 @@ export type McpAuthConfigErrorCode =
    * `McpServerModule` cannot see `McpAuthModule` (not imported, `isGlobal: false`, another module's scope) and was
    * not told `auth: false`: its MCP endpoint would be served without authentication, so the app does not boot.
    */
-  | 'ERR_MCP_UNPROTECTED';
+  | 'ERR_MCP_UNPROTECTED'
+  /**
+   * Two MCP handlers of one kind share a name (two `@McpTool`s, `@McpPrompt`s or `@McpResource`s named alike, or
+   * two resources with one URI): the message names both methods.
+   */
+  | 'ERR_DUPLICATE_HANDLER'
+  /**
+   * An MCP handler (`@McpTool`, `@McpResource`, `@McpPrompt`) is declared in a way that cannot be served as
+   * written: `@Public()` on it or its class, parameters partly decorated, an invalid URI template. The message
+   * names the method.
+   */
+  | 'ERR_INVALID_HANDLER';
 
 export interface McpAuthConfigErrorDetails {
   /** The option at fault, as a path (`authorizationServers[0].issuer`). */

@@ -1,4 +1,11 @@
-import { HttpException, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpException,
+  Injectable,
+  Logger,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
 import { ProtectedResource } from '../decorators/protected-resource.decorator.js';
@@ -7,9 +14,11 @@ import { RequireScopes } from '../decorators/require-scopes.decorator.js';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
+import { MCP_CONTEXT_TYPE, mcpInvocationOf } from '../core/mcp-invocation.js';
 import { isPending } from '../verification/token-verifier.js';
 import { McpAuthenticator } from '../authentication/mcp-authenticator.js';
 import { routePattern } from '../authentication/route-resource.js';
+import { missingScopes } from '../authentication/scope-policy.js';
 
 /** What a route's metadata says, read once per route (the Reflector is not consulted per request). */
 interface RouteMetadata {
@@ -26,6 +35,11 @@ interface RouteMetadata {
  * (`@UseGuards(McpAuthGuard)`) or app-wide (`{ provide: APP_GUARD, useClass: McpAuthGuard }`), with `@Public()`
  * to opt out and `@RequireScopes()` to demand scopes. On failure it answers with the RFC 6750 challenge itself.
  *
+ * As a global guard it also runs for MCP tools, resources and prompts (`getType() === 'mcp'`): there the HTTP request
+ * was already authenticated by the MCP endpoint (and answered 403 step-up for missing scopes before dispatch), so it
+ * checks the handler's `@RequireScopes` against the caller once more (defence in depth) and otherwise lets the
+ * call through to the app's own guards, which then know the caller.
+ *
  * Extend it and override the protected hooks to change how a route's scopes or resource are found.
  */
 @Injectable()
@@ -41,6 +55,7 @@ export class McpAuthGuard implements CanActivate {
   /** Synchronous when the token was already verified (the usual case: MCP clients resend one token). */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
+    if (context.getType<string>() === MCP_CONTEXT_TYPE) return this.mayInvoke(context);
     if (context.getType() !== 'http') return false;
     const req = context.switchToHttp().getRequest();
     let resource: ResolvedResource;
@@ -62,6 +77,19 @@ export class McpAuthGuard implements CanActivate {
     return authenticated.then(
       () => true,
       (error: unknown) => this.refuse(error, context, resource, required),
+    );
+  }
+
+  /** An MCP handler: the caller (authenticated by the endpoint) must hold the handler's scopes. */
+  private mayInvoke(context: ExecutionContext): true {
+    const required = this.getRequiredScopes(context);
+    if (required.length === 0) return true;
+    const auth = mcpInvocationOf(context)?.auth;
+    const missing = auth ? missingScopes(auth.scopes, required, this.authenticator.options) : required;
+    if (missing.length === 0) return true;
+    throw new ForbiddenException(
+      `insufficient_scope: the token lacks the scope(s) ${missing.join(' ')}`,
+      'insufficient_scope',
     );
   }
 

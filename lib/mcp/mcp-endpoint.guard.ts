@@ -4,18 +4,19 @@ import type { IncomingMessage } from 'node:http';
 import type { McpAuthenticator } from '../authentication/mcp-authenticator.js';
 import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
 import { jsonRpcError } from './json-rpc-error.js';
-import { toolsCalled } from './json-rpc-tool-calls.js';
+import { handlersInvoked } from './json-rpc-invocations.js';
 import type { McpEndpointAuthenticator } from './mcp-endpoint-auth.js';
 import { McpRequestBodyError } from './mcp-request-body.js';
 import { McpRequestBodyReader } from './mcp-request-body-reader.js';
-import { McpToolRegistry } from './mcp-tool-registry.js';
+import { McpHandlerRegistry } from './mcp-handler-registry.js';
 import { MCP_ENDPOINT_AUTHENTICATOR, MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 
 /**
- * `McpAuthGuard` for the MCP endpoints: the scopes a request needs are those of the tools its JSON-RPC body calls,
- * so a `tools/call` the token may not make is answered with HTTP 403 `insufficient_scope` before it reaches the
- * tool — the form the SDK client's step-up acts on (R13, R14). The body judged is the one the SDK transport then
+ * `McpAuthGuard` for the MCP endpoints: the scopes a request needs are those of the handlers its JSON-RPC body
+ * invokes (`tools/call`, `resources/read`, `prompts/get`), so a call the token may not make is answered with HTTP
+ * 403 `insufficient_scope` before it reaches the handler — the form the SDK client's step-up acts on (R13, R14,
+ * R41). The body judged is the one the SDK transport then
  * dispatches (`McpRequestBodyReader`: one parse, whether or not Nest parsed it). Every request is authenticated,
  * with or without `Mcp-Session-Id` (R17). Checks `Origin` first when `allowedOrigins` is set (R32). It has no
  * authenticator only when the app chose `auth: false` (see `endpointAuthenticator`).
@@ -27,7 +28,7 @@ export class McpEndpointGuard extends McpAuthGuard {
   constructor(
     reflector: Reflector,
     @Inject(MCP_ENDPOINT_AUTHENTICATOR) authenticator: McpEndpointAuthenticator,
-    private readonly tools: McpToolRegistry,
+    private readonly handlers: McpHandlerRegistry,
     private readonly bodies: McpRequestBodyReader,
     @Inject(MCP_SERVER_MODULE_OPTIONS) options: McpServerModuleOptions,
   ) {
@@ -55,10 +56,10 @@ export class McpEndpointGuard extends McpAuthGuard {
 
   protected override getRequiredScopes(context: ExecutionContext): readonly string[] {
     const route = super.getRequiredScopes(context);
-    const called = toolsCalled(this.bodies.parsed(context.switchToHttp().getRequest<IncomingMessage>()));
-    if (called.length === 0) return route;
+    const invoked = handlersInvoked(this.bodies.parsed(context.switchToHttp().getRequest<IncomingMessage>()));
+    if (invoked.length === 0) return route;
     const scopes = new Set(route);
-    for (const name of called) for (const s of this.tools.get(name)?.scopes ?? []) scopes.add(s);
+    for (const target of invoked) for (const s of this.handlers.target(target)?.scopes ?? []) scopes.add(s);
     return [...scopes];
   }
 }

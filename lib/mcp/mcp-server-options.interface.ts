@@ -1,5 +1,5 @@
 import type { ModuleRef } from '@nestjs/core';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 
 /** Where the MCP endpoints live. Static: given to `forRoot` / `forRootAsync` directly, never by a factory. */
 export interface McpServerRoutes {
@@ -12,6 +12,9 @@ export interface McpServerRoutes {
    */
   sse?: boolean | { ssePath?: string; messagesPath?: string };
 }
+
+/** Which handlers the MCP lists show: all of them (default), or those the caller's token may invoke. */
+export type McpVisibility = 'all' | 'callable';
 
 /** Options of `McpServerModule.forRoot` / the factory of `forRootAsync`. */
 export interface McpServerModuleOptions {
@@ -50,8 +53,15 @@ export interface McpServerModuleOptions {
    * answers 503 with `Retry-After`. Default 10 000.
    */
   maxSessions?: number;
-  /** `tools/list` lists every tool instead of only those the caller's token may call. Default false. */
-  listAllTools?: boolean;
+  /**
+   * What `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list` show. `'all'` (default):
+   * every handler, the same list for everyone — a client learns what it can step up to (a call beyond its token
+   * answers HTTP 403 `insufficient_scope` naming the scope to ask for). `'callable'`: only what the caller's token
+   * may invoke (lists then vary by caller; in stateful mode a session whose token gains or loses scopes is sent
+   * `notifications/tools/list_changed`, and the resources and prompts equivalents). Calls are scope-checked either
+   * way. Replaces `listAllTools` (removed: `listAllTools: true` is `'all'`, the default).
+   */
+  visibility?: McpVisibility;
   /**
    * Origins allowed to call the MCP endpoints (R32, DNS-rebinding defence). A request whose `Origin` header is
    * not listed gets 403. Requests without `Origin` (non-browser clients) are not affected. Default: any origin.
@@ -60,9 +70,10 @@ export interface McpServerModuleOptions {
   /** Answer POST requests with JSON instead of an SSE stream (Streamable HTTP). Default false. */
   enableJsonResponse?: boolean;
   /**
-   * The escape hatch: called for every `McpServer` the module creates (per request in stateless mode, per
-   * session in stateful mode) after the `@McpTool`s are registered — register resources, prompts or raw tools
-   * here. Their handlers get the caller as `extra.authInfo`.
+   * The escape hatch: called for every MCP SDK low-level `Server` the module creates (per request in stateless
+   * mode, per session in stateful mode) after the app's handlers are installed — add completions, logging or
+   * custom methods with `server.registerCapabilities()` and `server.setRequestHandler()`. Their handlers get the
+   * caller as `extra.authInfo`; they do not run through Nest's pipeline and are not scope-checked.
    */
-  configureServer?: (server: McpServer, moduleRef: ModuleRef) => void;
+  configureServer?: (server: Server, moduleRef: ModuleRef) => void;
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { writeJsonRpcError } from './json-rpc-error.js';
@@ -10,7 +10,7 @@ import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 /** An open MCP session (stateful Streamable HTTP or legacy SSE). */
 export interface McpSession<T extends Transport = Transport> {
   readonly transport: T;
-  readonly server: McpServer;
+  readonly server: Server;
   /** Who opened it (`sessionOwner`); `''` on a public endpoint (`auth: false`). */
   readonly owner: string;
   lastSeen: number;

@@ -1,19 +1,26 @@
 import { Reflector } from '@nestjs/core';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { ZodRawShape, ZodTypeAny } from 'zod';
+import type { McpSchemaInput } from './mcp-schema-input.js';
 
-/** Describes an MCP tool implemented by a provider method. */
+/** Describes an MCP tool implemented by a provider or controller method. */
 export interface McpToolOptions {
-  /** Unique tool name (`[a-zA-Z0-9_-]`, 1–128 characters, as MCP recommends). */
+  /** Unique tool name (`[a-zA-Z0-9_-.]`, 1–128 characters, as MCP recommends). */
   name: string;
   /** What the tool does, for the model. */
   description?: string;
   /** Display title. */
   title?: string;
-  /** Input arguments as a zod shape (`{ content: z.string() }`) or zod object; validated by the SDK. */
-  input?: ZodRawShape | ZodTypeAny;
-  /** Structured output schema; the method's return value then becomes `structuredContent`. */
-  output?: ZodRawShape | ZodTypeAny;
+  /**
+   * The arguments: a class-validator DTO class, a zod shape (`{ content: z.string() }`) or a zod object. Listed as
+   * the tool's `inputSchema`; a call whose arguments do not match answers a tool error naming each field and
+   * constraint, and the handler does not run. Without it the tool takes no arguments (it receives `{}`).
+   */
+  input?: McpSchemaInput;
+  /**
+   * Structured output (a DTO class or zod): listed as `outputSchema`; the method's return value is checked against
+   * it and sent as `structuredContent` (MCP 2025-06-18).
+   */
+  output?: McpSchemaInput;
   /** MCP tool annotations (`readOnlyHint`, `destructiveHint`, …). */
   annotations?: ToolAnnotations;
 }
@@ -21,15 +28,17 @@ export interface McpToolOptions {
 const McpToolMetadata = Reflector.createDecorator<McpToolOptions>();
 
 /**
- * Makes a provider method an MCP tool. The method receives the validated arguments (its first parameter not
- * decorated with `@AuthInfo()`), then the SDK's request `extra`; `@AuthInfo()` parameters receive the caller.
- * Protect it with `@RequireScopes()` on the method or its class: a call without them is answered with HTTP 403
- * `insufficient_scope` before the tool runs (R13, R14).
+ * Makes a provider or controller method an MCP tool — a Nest handler: guards, interceptors, pipes and exception
+ * filters (method, class and global) apply, with `ExecutionContext.getType() === 'mcp'`. Parameters are injected
+ * by decorators — `@McpArgs()` (the validated arguments, or `@McpArgs('field')`), `@AuthInfo()`, `@McpExtra()` —
+ * or, with no decorated parameter, positionally: `(args, extra, invocation)`. Protect it with `@RequireScopes()` on
+ * the method or its class: a call without them is answered with HTTP 403 `insufficient_scope` before the tool
+ * runs (RFC 6750 §3.1; MCP authorization, scope challenge handling).
  *
  * ```ts
- * @McpTool({ name: 'create-todo', description: 'Create a todo', input: { content: z.string() } })
+ * @McpTool({ name: 'create-todo', description: 'Create a todo', input: CreateTodoDto })
  * @RequireScopes('create:todos')
- * create({ content }: { content: string }, @AuthInfo() auth: McpAuthInfo) { … }
+ * create(@McpArgs() dto: CreateTodoDto, @AuthInfo() auth: McpAuthInfo) { … }
  * ```
  */
 export function McpTool(options: McpToolOptions): MethodDecorator {

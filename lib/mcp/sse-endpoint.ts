@@ -4,7 +4,8 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { writeJsonRpcError } from './json-rpc-error.js';
 import { McpRequestBodyReader } from './mcp-request-body-reader.js';
-import { McpServerFactory } from './mcp-server-factory.js';
+import { McpHttpRequests } from './mcp-http-requests.js';
+import { McpProtocolServerFactory } from './mcp-protocol-server.js';
 import { McpSessionStore } from './mcp-session-store.js';
 
 type Request = IncomingMessage & { auth?: McpAuthInfo; originalUrl?: string };
@@ -19,7 +20,8 @@ export class SseEndpoint {
   private readonly logger = new Logger('McpServerModule');
 
   constructor(
-    private readonly servers: McpServerFactory,
+    private readonly servers: McpProtocolServerFactory,
+    private readonly requests: McpHttpRequests,
     private readonly sessions: McpSessionStore,
     private readonly bodies: McpRequestBodyReader,
   ) {}
@@ -32,6 +34,7 @@ export class SseEndpoint {
     const prefix = path.endsWith(ssePath) ? path.slice(0, path.length - ssePath.length) : '';
     const transport = new SSEServerTransport(`${prefix}${messagesPath}`, res);
     const server = this.servers.create();
+    this.servers.observeCaller(server, req.auth);
     this.sessions.add(transport.sessionId, {
       transport,
       server,
@@ -55,6 +58,8 @@ export class SseEndpoint {
     const session = this.sessions.get<SSEServerTransport>(id, req.auth);
     if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
     const read = await this.bodies.readOrAnswer(req, res);
-    if (read) await session.transport.handlePostMessage(req, res, read.body);
+    if (!read) return;
+    this.servers.observeCaller(session.server, req.auth);
+    await this.requests.run(req, () => session.transport.handlePostMessage(req, res, read.body));
   }
 }

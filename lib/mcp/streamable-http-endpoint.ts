@@ -6,7 +6,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { writeJsonRpcError } from './json-rpc-error.js';
 import { McpRequestBodyReader } from './mcp-request-body-reader.js';
-import { McpServerFactory } from './mcp-server-factory.js';
+import { McpHttpRequests } from './mcp-http-requests.js';
+import { McpProtocolServerFactory } from './mcp-protocol-server.js';
 import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 import { McpSessionStore } from './mcp-session-store.js';
@@ -25,7 +26,8 @@ export class StreamableHttpEndpoint {
 
   constructor(
     @Inject(MCP_SERVER_MODULE_OPTIONS) private readonly options: McpServerModuleOptions,
-    private readonly servers: McpServerFactory,
+    private readonly servers: McpProtocolServerFactory,
+    private readonly requests: McpHttpRequests,
     private readonly sessions: McpSessionStore,
     private readonly bodies: McpRequestBodyReader,
   ) {}
@@ -61,7 +63,7 @@ export class StreamableHttpEndpoint {
       void server.close();
     });
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await this.requests.run(req, () => transport.handleRequest(req, res, body));
   }
 
   private async handleStateful(req: Request, res: ServerResponse, body: unknown): Promise<void> {
@@ -69,7 +71,8 @@ export class StreamableHttpEndpoint {
     if (typeof id === 'string') {
       const session = this.sessions.get<StreamableHTTPServerTransport>(id, req.auth);
       if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
-      return session.transport.handleRequest(req, res, body);
+      this.servers.observeCaller(session.server, req.auth);
+      return this.requests.run(req, () => session.transport.handleRequest(req, res, body));
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
@@ -88,6 +91,7 @@ export class StreamableHttpEndpoint {
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    this.servers.observeCaller(server, req.auth);
+    await this.requests.run(req, () => transport.handleRequest(req, res, body));
   }
 }
