@@ -30,7 +30,9 @@ import {
   UnauthorizedError,
   type CallToolResult,
   type FetchLike,
+  type GetPromptResult,
   type ListToolsResult,
+  type ReadResourceResult,
   type OAuthClientMetadata,
   type OAuthClientProvider,
   type OAuthDiscoveryState,
@@ -276,6 +278,10 @@ export interface ConnectedMcpClientV2 {
    */
   callTool(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   listTools(): Promise<ListToolsResult>;
+  /** Reads a resource, re-authorizing on a step-up like `callTool`. */
+  readResource(uri: string): Promise<ReadResourceResult>;
+  /** Gets a prompt, re-authorizing on a step-up like `callTool`. */
+  getPrompt(name: string, args?: Record<string, string>): Promise<GetPromptResult>;
   close(): Promise<void>;
 }
 
@@ -313,6 +319,8 @@ export async function connectWithOAuthV2(
     authorizations: oauth.authorizations,
     callTool: (name, args) => withReauthorization(() => client.callTool({ name, arguments: args })),
     listTools: () => withReauthorization(() => client.listTools()),
+    readResource: (uri) => withReauthorization(() => client.readResource({ uri })),
+    getPrompt: (name, args) => withReauthorization(() => client.getPrompt({ name, arguments: args })),
     close: () => client.close(),
   };
 }

@@ -35,7 +35,12 @@ import type {
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { CallToolResult, ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  CallToolResult,
+  GetPromptResult,
+  ListToolsResult,
+  ReadResourceResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { reauthorizingSession } from './reauthorizing-session.js';
 
 export interface HeadlessOAuthOptions {
@@ -272,6 +277,10 @@ export interface ConnectedMcpClient {
    */
   callTool(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   listTools(): Promise<ListToolsResult>;
+  /** Reads a resource, re-authorizing on a step-up like `callTool`. */
+  readResource(uri: string): Promise<ReadResourceResult>;
+  /** Gets a prompt, re-authorizing on a step-up like `callTool`. */
+  getPrompt(name: string, args?: Record<string, string>): Promise<GetPromptResult>;
   close(): Promise<void>;
 }
 
@@ -310,6 +319,8 @@ export async function connectWithOAuth(
     callTool: (name, args) =>
       withReauthorization(async () => (await client.callTool({ name, arguments: args })) as CallToolResult),
     listTools: () => withReauthorization(() => client.listTools()),
+    readResource: (uri) => withReauthorization(() => client.readResource({ uri })),
+    getPrompt: (name, args) => withReauthorization(() => client.getPrompt({ name, arguments: args })),
     close: () => client.close(),
   };
 }
