@@ -12,7 +12,7 @@ export interface SampleConfig {
   authorizationServer: AuthorizationServerInput;
 }
 
-/** The todo manager: McpAuthModule protects it, McpServerModule serves the tools at /mcp. */
+/** The todo manager: McpAuthModule protects it, McpServerModule serves its tools, resource and prompt at /mcp. */
 @Module({})
 export class AppModule {
   static forRoot(config: SampleConfig): DynamicModule {
@@ -30,7 +30,9 @@ export class AppModule {
           name: 'todo-manager',
           version: '1.0.0',
           path: new URL(config.resource).pathname,
-          instructions: 'A todo list per user. Tools: whoami, get-todos, create-todo, delete-todo.',
+          instructions:
+            'A todo list per user. Tools: whoami, get-todos, create-todo, delete-todo; resource todo://{id}; ' +
+            'prompt summarize-todos.',
         }),
       ],
       providers: [TodoService, TodoTools],

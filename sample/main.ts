@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     `  npx @modelcontextprotocol/inspector                           then Streamable HTTP, URL ${resource}`,
     `  claude mcp add --transport http todo-manager ${resource}`,
     '',
-    'Tools: whoami, get-todos (read:todos), create-todo (create:todos), delete-todo (delete:todos). Ctrl-C stops.',
+    'Tools: whoami, get-todos (read:todos), create-todo (create:todos), delete-todo (delete:todos, owner only).',
+    'Resource: todo://{id} (read:todos). Prompt: summarize-todos (read:todos). Ctrl-C stops.',
     '',
   ];
   console.log(lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n'));

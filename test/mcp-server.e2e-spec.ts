@@ -123,6 +123,38 @@ describe('the sample MCP server with the official SDK client, through the real O
     expect(mcp.oauth.authorizations).toHaveLength(2); // stepped up to delete:todos, then the tool failed
   });
 
+  it('R40: the sample — create-todo validates its DTO field by field; only the owner deletes (a custom guard)', async () => {
+    const alice = await connect('alice');
+    const bad = await alice.callTool('create-todo', { content: '', priority: 'urgent' });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toContain('- content (isNotEmpty): content should not be empty');
+    expect(text(bad)).toContain(
+      '- priority (isIn): priority must be one of the following values: low, normal, high',
+    );
+    const { id } = json(await alice.callTool('create-todo', { content: 'mine', priority: 'high' }));
+    const bob = await connect('bob');
+    const denied = await bob.callTool('delete-todo', { id });
+    expect(denied).toMatchObject({
+      isError: true,
+      content: [{ text: `Only the owner of todo ${id} may delete it` }],
+    });
+    expect(json(await alice.callTool('delete-todo', { id }))).toMatchObject({ id, owner: 'alice' });
+  });
+
+  it('R40: the sample — resource todo://{id} and prompt summarize-todos (read:todos), through the same client', async () => {
+    const mcp = await connect('erin');
+    const { id } = json(await mcp.callTool('create-todo', { content: 'read me' }));
+    const read = await mcp.readResource(`todo://${id}`);
+    expect(read.contents[0]).toMatchObject({ uri: `todo://${id}`, mimeType: 'application/json' });
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ id, content: 'read me' });
+    await expect(mcp.readResource('todo://nope')).rejects.toMatchObject({ code: -32002 });
+    const prompt = await mcp.getPrompt('summarize-todos', { style: 'detailed' });
+    expect(prompt.messages[0].content).toEqual({
+      type: 'text',
+      text: 'Summarize my todos (detailed):\n- [normal] read me',
+    });
+  });
+
   it('R18: a token of the same provider for a different resource is rejected', async () => {
     const other = await sample.token('read:todos', OTHER_RESOURCE);
     const res = await sample.post(INIT, other).expect(401);

@@ -178,6 +178,25 @@ describe('the SDK v2 client (@modelcontextprotocol/client 2.x) with the sample, 
     expect(json(await bob.callTool('get-todos'))).toEqual({ todos: [] });
   });
 
+  it('R40: the sample — DTO validation, the owner guard, resource todo://{id} and prompt summarize-todos', async () => {
+    const frank = await connect('frank');
+    const bad = await frank.callTool('create-todo', { content: 42 });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toContain('- content (isString): content must be a string');
+    const { id } = json(await frank.callTool('create-todo', { content: 'v2 todo' }));
+    const [content] = (await frank.readResource(`todo://${id}`)).contents as Array<{ text: string }>;
+    expect(JSON.parse(content.text)).toMatchObject({ id });
+    expect((await frank.getPrompt('summarize-todos')).messages[0].content).toEqual({
+      type: 'text',
+      text: 'Summarize my todos (short):\n- [normal] v2 todo',
+    });
+    const grace = await connect('grace');
+    expect(await grace.callTool('delete-todo', { id })).toMatchObject({
+      isError: true,
+      content: [{ text: `Only the owner of todo ${id} may delete it` }],
+    });
+  });
+
   it('R15: offline_access is in neither our scopes_supported nor any challenge the v2 clients saw', () => {
     for (const mcp of suite.clients) {
       const prm = mcp.oauth.metadataDocuments.get(sample.prmUrl);

@@ -5,6 +5,7 @@ import { McpAuthContext } from '../../lib/index.js'; // in your app: from 'nest-
 export interface Todo {
   id: string;
   content: string;
+  priority: 'low' | 'normal' | 'high';
   owner: string;
   createdAt: string;
 }
@@ -28,8 +29,26 @@ export class TodoService {
     return this.todos.filter((t) => t.owner === owner);
   }
 
-  create(content: string): Todo {
-    const todo = { id: randomUUID(), content, owner: this.owner, createdAt: new Date().toISOString() };
+  /** The todo `id`, whoever owns it (for the owner guard). */
+  find(id: string): Todo | undefined {
+    return this.todos.find((t) => t.id === id);
+  }
+
+  /** One of the caller's todos. */
+  get(id: string): Todo {
+    const todo = this.todos.find((t) => t.id === id && t.owner === this.owner);
+    if (!todo) throw new NotFoundException(`No todo ${id} of yours`);
+    return todo;
+  }
+
+  create(content: string, priority: Todo['priority'] = 'normal'): Todo {
+    const todo = {
+      id: randomUUID(),
+      content,
+      priority,
+      owner: this.owner,
+      createdAt: new Date().toISOString(),
+    };
     this.todos.push(todo);
     return todo;
   }

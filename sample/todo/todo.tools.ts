@@ -1,10 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, UseGuards, UseInterceptors } from '@nestjs/common';
 import { z } from 'zod';
-import { AuthInfo, McpTool, RequireScopes, type McpAuthInfo } from '../../lib/index.js'; // in your app: from 'nest-mcp-auth'
+import {
+  AuthInfo,
+  McpArgs,
+  McpPrompt,
+  McpResource,
+  McpTool,
+  RequireScopes,
+  type McpAuthInfo,
+} from '../../lib/index.js'; // in your app: from 'nest-mcp-auth'
+import { CreateTodoDto } from './create-todo.dto.js';
+import { TimingInterceptor } from './timing.interceptor.js';
+import { TodoOwnerGuard } from './todo-owner.guard.js';
 import { TodoService } from './todo.service.js';
 
-/** The todo manager's MCP tools: methods of an ordinary provider, each with the scope it needs. */
+/**
+ * The todo manager's MCP tools, resource and prompt: methods of an ordinary provider, each a Nest handler — the
+ * class interceptor times every call, a guard protects `delete-todo`, and each declares the scope it needs.
+ */
 @Injectable()
+@UseInterceptors(TimingInterceptor)
 export class TodoTools {
   constructor(private readonly todos: TodoService) {}
 
@@ -23,14 +38,10 @@ export class TodoTools {
     return { todos: this.todos.list() };
   }
 
-  @McpTool({
-    name: 'create-todo',
-    description: 'Create a todo',
-    input: { content: z.string().min(1).max(500).describe('What to do') },
-  })
+  @McpTool({ name: 'create-todo', description: 'Create a todo', input: CreateTodoDto })
   @RequireScopes('create:todos')
-  create({ content }: { content: string }) {
-    return this.todos.create(content);
+  create(@McpArgs() todo: CreateTodoDto) {
+    return this.todos.create(todo.content, todo.priority);
   }
 
   @McpTool({
@@ -40,7 +51,30 @@ export class TodoTools {
     annotations: { destructiveHint: true },
   })
   @RequireScopes('delete:todos')
-  delete({ id }: { id: string }) {
+  @UseGuards(TodoOwnerGuard)
+  delete(@McpArgs('id') id: string) {
     return this.todos.delete(id);
+  }
+
+  @McpResource({
+    uriTemplate: 'todo://{id}',
+    name: 'todo',
+    description: 'One of your todos, as JSON',
+    mimeType: 'application/json',
+  })
+  @RequireScopes('read:todos')
+  read(@McpArgs('id') id: string) {
+    return this.todos.get(id);
+  }
+
+  @McpPrompt({
+    name: 'summarize-todos',
+    description: 'Ask the model to summarize your todos',
+    arguments: { style: z.enum(['short', 'detailed']).optional().describe('short (default) or detailed') },
+  })
+  @RequireScopes('read:todos')
+  summarize(@McpArgs('style') style: 'short' | 'detailed' = 'short') {
+    const lines = this.todos.list().map((t) => `- [${t.priority}] ${t.content}`);
+    return `Summarize my todos (${style}):\n${lines.join('\n') || '(none)'}`;
   }
 }
