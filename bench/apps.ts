@@ -11,9 +11,12 @@ import {
   SetMetadata,
   UnauthorizedException,
   UseGuards,
+  UseInterceptors,
+  type CallHandler,
   type CanActivate,
   type DynamicModule,
   type ExecutionContext,
+  type NestInterceptor,
   type MiddlewareConsumer,
   type NestMiddleware,
   type NestModule,
@@ -22,6 +25,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { Observable } from 'rxjs';
 import {
   McpAuthContext,
   McpAuthGuard,
@@ -210,6 +214,15 @@ class TodoTools {
   }
 }
 
+/** The same tool without `@RequireScopes`, for the public (no-auth) floors. */
+@Injectable()
+class OpenTodoTools {
+  @McpTool({ name: 'get-todos', description: 'List the todos', annotations: { readOnlyHint: true } })
+  list() {
+    return { todos: TODOS };
+  }
+}
+
 @Injectable()
 class ContextTodoTools {
   constructor(private readonly caller: CallerService) {}
@@ -221,12 +234,44 @@ class ContextTodoTools {
   }
 }
 
-const mcpServer = () =>
+// Nest's pipeline, the same on both sides: a guard that allows and an interceptor that passes the result through.
+@Injectable()
+class PassThroughInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle();
+  }
+}
+
+@Injectable()
+@UseGuards(AllowGuard)
+@UseInterceptors(PassThroughInterceptor)
+class PipelineTodoTools {
+  @McpTool({ name: 'get-todos', description: 'List the todos', annotations: { readOnlyHint: true } })
+  @RequireScopes(SCOPE)
+  list() {
+    return { todos: TODOS };
+  }
+}
+
+@Controller('api')
+@UseGuards(McpAuthGuard, AllowGuard)
+@UseInterceptors(PassThroughInterceptor)
+class PipelineTodosController {
+  @Get('todos')
+  @RequireScopes(SCOPE)
+  list() {
+    return { todos: TODOS };
+  }
+}
+
+/** `auth: false` for the no-auth floors (the endpoint must say it is public, or the app does not boot). */
+const mcpServer = (auth = true) =>
   McpServerModule.forRoot({
     name: 'bench-todos',
     version: '1.0.0',
     path: MCP_ROUTE,
     enableJsonResponse: true,
+    auth,
   });
 
 @Module({})
@@ -267,7 +312,7 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
         providers: [{ provide: CONFIG, useValue: config }, JwtStrategy, ScopesGuard],
       };
     case 'mcp-noauth':
-      return { module: BenchModule, imports: [mcpServer()], providers: [TodoTools] };
+      return { module: BenchModule, imports: [mcpServer(false)], providers: [OpenTodoTools] };
     case 'signature-only':
       return {
         module: BenchModule,
@@ -279,7 +324,7 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
     case 'floor-als':
       return { module: BenchModule, imports: [AlsModule], controllers: [OpenTodosController] };
     case 'mcp-noauth-als':
-      return { module: BenchModule, imports: [AlsModule, mcpServer()], providers: [TodoTools] };
+      return { module: BenchModule, imports: [AlsModule, mcpServer(false)], providers: [OpenTodoTools] };
     case 'mcp-tools-auth':
       return {
         module: BenchModule,
@@ -298,6 +343,18 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
         module: BenchModule,
         imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
         providers: [CallerService, ContextTodoTools],
+      };
+    case 'mcp-tools-pipeline':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
+        providers: [PipelineTodoTools],
+      };
+    case 'rest-pipeline':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot(authOptions(config))],
+        controllers: [PipelineTodosController],
       };
   }
 }

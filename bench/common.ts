@@ -18,6 +18,9 @@ export const STACKS = [
   // McpAuthModule with a service reading the caller through McpAuthContext (so `context: 'auto'` turns it on).
   'mcp-auth-context',
   'mcp-tools-auth-context',
+  // Nest's pipeline on an MCP tool vs on a REST route: the same method, the same guard and interceptor.
+  'mcp-tools-pipeline',
+  'rest-pipeline',
 ] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -33,6 +36,8 @@ export const STACK_LABELS: Record<StackName, string> = {
   'mcp-noauth-als': 'MCP tools/call, no auth + AsyncLocalStorage middleware',
   'mcp-auth-context': 'McpAuthGuard + @RequireScopes + a service reading McpAuthContext',
   'mcp-tools-auth-context': 'MCP tools/call, McpAuthModule + a tool reading McpAuthContext',
+  'mcp-tools-pipeline': 'MCP tools/call, McpAuthModule + a guard and an interceptor on the tool',
+  'rest-pipeline': 'McpAuthGuard + @RequireScopes + the same guard and interceptor on the route',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */
@@ -48,6 +53,8 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'mcp-noauth-als': 'mcp',
   'mcp-auth-context': 'rest',
   'mcp-tools-auth-context': 'mcp',
+  'mcp-tools-pipeline': 'mcp',
+  'rest-pipeline': 'rest',
 };
 
 export type Alg = 'RS256' | 'ES256';

@@ -117,6 +117,18 @@ const SCENARIOS: Scenario[] = [
     ours: 'mcp-tools-auth',
     reps: SETTINGS.reps + SETTINGS.extraReps,
   },
+  {
+    key: 'pipeline-RS256',
+    title:
+      'Nest’s pipeline (a guard + an interceptor) on an MCP tool vs on the same method as a REST route, repeated token, RS256',
+    mode: 'repeated',
+    alg: 'RS256',
+    kind: 'mcp',
+    stacks: ['mcp-tools-auth', 'mcp-tools-pipeline', 'mcp-auth', 'rest-pipeline'],
+    floor: 'mcp-tools-auth',
+    ours: 'mcp-tools-pipeline',
+    reps: SETTINGS.reps + SETTINGS.extraReps,
+  },
 ];
 
 interface Round {
@@ -130,8 +142,9 @@ interface Round {
   failures: number;
 }
 
-function requestFor(scenario: Scenario): Pick<LoadSpec, 'method' | 'path' | 'headers' | 'body'> {
-  return scenario.kind === 'rest'
+/** What a stack serves is its own kind (a scenario may compare an MCP tool with a REST route). */
+function requestFor(kind: 'rest' | 'mcp'): Pick<LoadSpec, 'method' | 'path' | 'headers' | 'body'> {
+  return kind === 'rest'
     ? { method: 'GET', path: ROUTE }
     : {
         method: 'POST',
@@ -149,7 +162,7 @@ async function round(
 ): Promise<Round> {
   const spec: LoadSpec = {
     port: server.port,
-    ...requestFor(scenario),
+    ...requestFor(STACK_KIND[server.stack]),
     connections: SETTINGS.connections,
     ...(scenario.mode === 'repeated'
       ? { token: tokens.repeated, duration: SETTINGS.duration }
@@ -172,7 +185,7 @@ async function round(
 // Checks before measuring: every stack answers 200 with a good token and the protected ones refuse no token.
 // ---------------------------------------------------------------------------------------------------------------
 async function smoke(server: ServerProcess, kind: 'rest' | 'mcp', token: string): Promise<void> {
-  const { method, path, headers, body } = requestFor({ kind } as Scenario);
+  const { method, path, headers, body } = requestFor(kind);
   const url = `http://127.0.0.1:${server.port}${path}`;
   const ok = await fetch(url, { method, body, headers: { ...headers, authorization: `Bearer ${token}` } });
   const text = await ok.text();
@@ -519,6 +532,24 @@ function buildReport(input: {
     by: 'in-process',
     value: `${fmt(mcpShare * 100, 1)} % (McpEndpointGuard ${fmt(guardAlone.mcpRepeated, 1)} µs of ${fmt(mcpCpu, 0)} µs)`,
     pass: mcpShare <= 0.05,
+  });
+  const pipelineRounds = results.get('pipeline-RS256')!.filter((r) => r.rep > 0);
+  const added = (stack: StackName, base: StackName) =>
+    median(
+      pipelineRounds
+        .filter((r) => r.stack === stack)
+        .flatMap((a) => {
+          const b = pipelineRounds.find((o) => o.stack === base && o.rep === a.rep);
+          return b ? [a.cpu - b.cpu] : [];
+        }),
+    );
+  const onTool = added('mcp-tools-pipeline', 'mcp-tools-auth');
+  const onRoute = added('rest-pipeline', 'mcp-auth');
+  targets.push({
+    name: 'Nest’s pipeline on an MCP tool adds no more CPU than on the equivalent REST route (± 5 µs)',
+    by: 'HTTP',
+    value: `tool +${fmt(onTool, 1)} µs, route +${fmt(onRoute, 1)} µs`,
+    pass: onTool <= onRoute + 5,
   });
   targets.push({
     name: `${fmt(lazy.requests)} concurrent first requests after boot (lazy discovery): exactly 1 discovery fetch and 1 JWKS fetch`,

@@ -106,10 +106,17 @@ describe.each<ClientLine>(['v1', 'v2'])(
       });
     });
 
-    it('R40: an exception filter shapes a tool error; a non-HttpException answers a generic error, no detail, no stack', async () => {
+    it('R40: exception filters shape a tool error (Observables unwrapped); a non-HttpException answers a generic error, no detail, no stack', async () => {
       expect(await mcp.callTool('shaped')).toEqual({
         isError: true,
         content: [{ type: 'text', text: 'shaped shaped: a note with this title exists' }],
+      });
+      expect(await mcp.callTool('observed', { mode: 'as-value' })).toEqual({
+        content: [{ type: 'text', text: 'observed: as-value' }],
+      });
+      expect(await mcp.callTool('observed', { mode: 'as-error' })).toEqual({
+        isError: true,
+        content: [{ type: 'text', text: 'rethrown by a filter' }],
       });
       const crash = await mcp.callTool('crash');
       expect(crash).toEqual({ isError: true, content: [{ type: 'text', text: 'Internal error' }] });

@@ -4,8 +4,9 @@ const RequireScopesMetadata = Reflector.createDecorator<string[]>();
 
 /**
  * Scopes a route (method) or every route of a class needs; class and method lists are merged, all are required.
- * A token without them gets 403 `insufficient_scope` naming the scopes (R13). On an `@McpTool` the check runs
- * before the tool is called.
+ * A token without them gets 403 `insufficient_scope` naming the scopes (RFC 6750 §3.1). On an `@McpTool`,
+ * `@McpResource` or `@McpPrompt` the MCP endpoint answers that 403 before the handler is invoked (MCP authorization,
+ * scope challenge handling), and the handler checks again when it runs.
  */
 export function RequireScopes(...scopes: string[]): ClassDecorator & MethodDecorator {
   for (const scope of scopes) {

@@ -31,7 +31,7 @@ import { Test } from '@nestjs/testing';
 import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import type { IncomingMessage } from 'node:http';
-import { map, type Observable } from 'rxjs';
+import { map, of, throwError, type Observable } from 'rxjs';
 import { z } from 'zod';
 import {
   AuthInfo,
@@ -114,6 +114,16 @@ class ShapeFilter implements ExceptionFilter {
   }
 }
 
+/** An RPC-style filter: answers with Observables (unwrapped), a value or an error. */
+@Catch()
+class ObservableFilter implements ExceptionFilter {
+  catch(exception: Error) {
+    if (exception.message === 'as-error')
+      return throwError(() => new ConflictException('rethrown by a filter'));
+    return of({ content: [{ type: 'text', text: `observed: ${exception.message}` }] });
+  }
+}
+
 /** A global HTTP filter as many apps have one: it breaks in an 'mcp' context (`response.status` is no function). */
 @Catch()
 export class AllExceptionsFilter extends BaseExceptionFilter {
@@ -179,6 +189,12 @@ export class NoteTools {
   @UseFilters(ShapeFilter)
   shaped() {
     throw new ConflictException('a note with this title exists');
+  }
+
+  @McpTool({ name: 'observed', input: { mode: z.string() } })
+  @UseFilters(ObservableFilter)
+  observed(@McpArgs('mode') mode: string): never {
+    throw new Error(mode);
   }
 
   @McpTool({ name: 'crash' })
