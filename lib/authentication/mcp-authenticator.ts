@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
-import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
 import { MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../core/tokens.js';
 import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
@@ -27,7 +27,7 @@ export class McpAuthenticator {
   constructor(
     @Inject(MCP_AUTH_RESOLVED_OPTIONS) readonly options: ResolvedMcpAuthOptions,
     @Inject(MCP_AUTH_TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
-    @Inject(MCP_AUTH_CONTEXT) private readonly context: McpAuthContext,
+    private readonly context: McpAuthContext,
   ) {
     this.byPathLength = [...options.resources].sort((a, b) => b.path.length - a.path.length);
     this.byId = new Map(options.resources.map((r) => [r.id, r]));
@@ -41,8 +41,10 @@ export class McpAuthenticator {
     if (named !== undefined) {
       const resource = this.byId.get(named);
       if (!resource) {
-        throw new Error(
+        throw new McpAuthConfigError(
+          'ERR_UNKNOWN_RESOURCE',
           `@ProtectedResource(${JSON.stringify(named)}): not a configured resource (configured: ${[...this.byId.keys()].join(', ')})`,
+          { option: 'resource' },
         );
       }
       return resource;
