@@ -10,6 +10,7 @@ import {
   McpAuthContext,
   McpAuthenticator,
   McpAuthGuard,
+  MCP_AUTH_MODULE_OPTIONS,
   MCP_AUTH_RESOLVED_OPTIONS,
   MCP_AUTH_TOKEN_VERIFIER,
   McpAuthError,
@@ -84,6 +85,9 @@ describe('McpAuthModule configuration', () => {
       // The registry is injectable: apps can read the issuer's metadata.
       const registry = app.get(AuthorizationServerRegistry);
       expect(registry.peek(provider.issuer)?.issuer).toBe(provider.issuer);
+      // So are the options, as the factory returned them (MCP_AUTH_MODULE_OPTIONS) and resolved.
+      expect(app.get(MCP_AUTH_MODULE_OPTIONS)).toMatchObject({ resource: RESOURCE });
+      expect(app.get<ResolvedMcpAuthOptions>(MCP_AUTH_RESOLVED_OPTIONS).resources[0].id).toBe(RESOURCE);
     } finally {
       await app.close();
     }

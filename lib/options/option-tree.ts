@@ -50,8 +50,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * An instance of `type` with the options of `plain` over its defaults: only declared options are read (the
- * class's fields), an `undefined` value keeps the default, and option objects under `@Nested` options become
- * instances of their class too. Nothing is validated here (see {@link validateOptions}).
+ * class's fields: own properties of every instance, with `useDefineForClassFields`), an `undefined` value keeps
+ * the default, and option objects under `@Nested` options become instances of their class too. Nothing is
+ * validated here (see {@link validateOptions}).
  */
 export function toOptions<T extends object>(type: new () => T, plain: object): T {
   const instance = new type() as Record<string, unknown>;
