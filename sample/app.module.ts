@@ -25,6 +25,7 @@ export class AppModule {
           scopesSupported: TODO_SCOPES,
           defaultScopes: ['read:todos'],
           resourceName: 'Todo manager (nest-mcp-auth sample)',
+          context: true, // TodoService reads the caller through McpAuthContext
         }),
         McpServerModule.forRoot({
           name: 'todo-manager',

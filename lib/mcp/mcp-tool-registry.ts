@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -7,7 +7,6 @@ import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { authInfoParams, pickAuthInfo } from '../decorators/auth-info.decorator.js';
 import { RequireScopes } from '../decorators/require-scopes.decorator.js';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
-import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
 import { McpTool, type McpToolOptions } from './mcp-tool.decorator.js';
 import { toCallToolResult } from './tool-result.js';
 
@@ -37,7 +36,7 @@ export class McpToolRegistry implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
-    @Optional() @Inject(MCP_AUTH_CONTEXT) private readonly context?: McpAuthContext,
+    @Optional() private readonly context?: McpAuthContext,
   ) {}
 
   onModuleInit(): void {

@@ -32,7 +32,12 @@ export async function startSample(
   const moduleRef = await Test.createTestingModule({
     imports: auth
       ? [
-          McpAuthModule.forRoot({ resource, authorizationServers: [authorizationServer], ...auth }),
+          McpAuthModule.forRoot({
+            resource,
+            authorizationServers: [authorizationServer],
+            context: true, // the sample's TodoService reads McpAuthContext
+            ...auth,
+          }),
           McpServerModule.forRoot({ name: 'todo-manager', version: '1.0.0', path: '/mcp' }),
         ]
       : [AppModule.forRoot({ resource, authorizationServer })],
