@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { createMcpController } from './mcp.controller.js';
-import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
+import { createMcpController, resolveRoutes } from './mcp.controller.js';
+import { MCP_SERVER_MODULE_OPTIONS, MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions, McpServerRoutes } from './mcp-server-options.interface.js';
 
 export const {
@@ -16,6 +16,10 @@ export const {
   .setExtras<McpServerRoutes>({ path: '/mcp', sse: false }, (definition, routes) => ({
     ...definition,
     controllers: [...(definition.controllers ?? []), createMcpController(routes)],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: MCP_SERVER_ROUTES, useValue: resolveRoutes(routes) },
+    ],
   }))
   .build();
 

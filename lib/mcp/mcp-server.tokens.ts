@@ -1,2 +1,4 @@
 /** Injection token of the `McpServerModule` options. */
 export const MCP_SERVER_MODULE_OPTIONS = Symbol.for('nest-mcp-auth:MCP_SERVER_MODULE_OPTIONS');
+/** Injection token of the MCP routes, normalised (`resolveRoutes`): where the CORS middleware applies. */
+export const MCP_SERVER_ROUTES = Symbol.for('nest-mcp-auth:MCP_SERVER_ROUTES');
