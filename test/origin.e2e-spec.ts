@@ -418,9 +418,10 @@ describe('R38: the sample and its development provider accept the browser origin
         ],
       }).compile();
       const app = moduleRef.createNestApplication({ logger: false });
-      await app.listen(0, externalAddress());
+      const address = externalAddress()!;
+      await app.listen(0, address);
       try {
-        const url = `http://${externalAddress()}:${app.getHttpServer().address().port}/mcp`;
+        const url = `http://${address}:${app.getHttpServer().address().port}/mcp`;
         expect(SAMPLE_BROWSER_ORIGINS).toEqual([INSPECTOR]);
         expect((await preflight(url, INSPECTOR)).status).toBe(204);
         expect((await preflight(url, 'http://localhost:5173')).status).toBe(403);

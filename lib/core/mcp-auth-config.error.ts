@@ -3,7 +3,7 @@
  * never on `message`.
  */
 export type McpAuthConfigErrorCode =
-  /** An option of `McpAuthModule` is missing or invalid; `option` names it. */
+  /** An option of `McpAuthModule` (or `McpServerModule`) is missing or invalid; `option` names it. */
   | 'ERR_INVALID_OPTIONS'
   /** The metadata URL could not be reached (DNS, connection refused, TLS…). */
   | 'ERR_DISCOVERY_NETWORK'
