@@ -4,12 +4,16 @@ import { TodoService } from './todo/todo.service.js';
 import { TodoTools } from './todo/todo.tools.js';
 
 export const TODO_SCOPES = ['read:todos', 'create:todos', 'delete:todos'];
+/** Browser origins the sample accepts by default: the MCP Inspector's web UI. */
+export const SAMPLE_BROWSER_ORIGINS = ['http://localhost:6274'];
 
 export interface SampleConfig {
   /** This MCP server's resource identifier: its public URL, e.g. https://todo.example.com/mcp. */
   resource: string;
   /** The provider that issues the access tokens. */
   authorizationServer: AuthorizationServerInput;
+  /** Browser origins allowed to call /mcp besides the resource's own (and loopback ones on a loopback listener). */
+  allowedOrigins: string[];
 }
 
 /** The todo manager: McpAuthModule protects it, McpServerModule serves the tools at /mcp. */
@@ -31,6 +35,7 @@ export class AppModule {
           name: 'todo-manager',
           version: '1.0.0',
           path: new URL(config.resource).pathname,
+          allowedOrigins: config.allowedOrigins,
           instructions: 'A todo list per user. Tools: whoami, get-todos, create-todo, delete-todo.',
         }),
       ],

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule, TODO_SCOPES } from './app.module.js';
+import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES } from './app.module.js';
 import { startTestProvider as startDevProvider, type TestProvider } from './dev-provider/oidc-provider.js';
 
 /**
@@ -9,13 +9,18 @@ import { startTestProvider as startDevProvider, type TestProvider } from './dev-
  *
  * Environment: PORT (default 3001), HOST (default 127.0.0.1), RESOURCE (default http://127.0.0.1:PORT/mcp),
  * ISSUER (your provider; when absent an embedded development OpenID provider starts on DEV_PROVIDER_PORT,
- * default PORT + 1), ISSUER_TYPE (oidc | oauth; default: probe).
+ * default PORT + 1), ISSUER_TYPE (oidc | oauth; default: probe), ALLOWED_ORIGINS (browser origins, comma-separated;
+ * default http://localhost:6274, the MCP Inspector's UI — allowed on /mcp and on the development provider).
  */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3001);
   const host = process.env.HOST ?? '127.0.0.1';
   const resource = process.env.RESOURCE ?? `http://127.0.0.1:${port}/mcp`;
   const type = process.env.ISSUER_TYPE as 'oidc' | 'oauth' | undefined;
+  const allowedOrigins = (process.env.ALLOWED_ORIGINS ?? SAMPLE_BROWSER_ORIGINS.join(','))
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
 
   let dev: TestProvider | undefined;
   let issuer = process.env.ISSUER;
@@ -24,12 +29,13 @@ async function main(): Promise<void> {
       port: Number(process.env.DEV_PROVIDER_PORT ?? port + 1),
       resources: { [resource]: { scopes: TODO_SCOPES } },
       defaultAccountId: 'alice',
+      allowedOrigins,
     });
     issuer = dev.issuer;
   }
 
   const app = await NestFactory.create(
-    AppModule.forRoot({ resource, authorizationServer: { issuer, type } }),
+    AppModule.forRoot({ resource, authorizationServer: { issuer, type }, allowedOrigins }),
     {
       logger: ['error', 'warn', 'log'],
     },
@@ -45,6 +51,7 @@ async function main(): Promise<void> {
     `  Protected resource metadata     ${prm.href}`,
     `  Authorization server            ${issuer}${dev ? '  (embedded development provider: every login is "alice", consent is automatic)' : ''}`,
     dev ? `  Provider metadata               ${issuer}/.well-known/openid-configuration` : '',
+    `  Browser origins (CORS)          ${allowedOrigins.join(', ') || 'none'} (ALLOWED_ORIGINS)${dev ? ', on the MCP endpoint and the provider' : ''}`,
     '',
     'Connect a client:',
     '  npm run sample:client                                         the official SDK client, whole OAuth flow',

@@ -5,7 +5,8 @@
 export type McpAuthConfigErrorCode =
   /**
    * An option is missing or invalid — of `McpAuthModule` (every offending option is listed), of
-   * `fetchServerConfig`, `runDoctor` or the testing issuer; `option` names the first.
+   * `McpServerModule`, `fetchServerConfig`, `runDoctor` or the testing
+   * issuer; `option` names the first.
    */
   | 'ERR_INVALID_OPTIONS'
   /** A `@ProtectedResource()` names a resource that is not configured (at boot; `option: 'resource'`). */

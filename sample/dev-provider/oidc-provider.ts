@@ -64,6 +64,12 @@ export interface TestProviderOptions {
   port?: number;
   /** Account that logs in when `authorize()` is given none, or when a real browser reaches the login. Default 'alice'. */
   defaultAccountId?: string;
+  /**
+   * Browser origins (`scheme://host[:port]`) whose web pages may register clients and call the token endpoint —
+   * a browser-based MCP client such as the MCP Inspector's UI (`http://localhost:6274`). Discovery and JWKS answer
+   * every origin. Default: none.
+   */
+  allowedOrigins?: string[];
 }
 
 export interface AuthorizeOptions {
@@ -196,6 +202,36 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.end(body);
 }
 
+/**
+ * CORS for dynamic registration, which oidc-provider leaves without it: a preflight from an allowed origin → 204,
+ * from any other → 403; a registration from an allowed origin carries `Access-Control-Allow-Origin`. True when
+ * the request was answered here.
+ */
+function answerRegistrationCors(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowed: ReadonlySet<string>,
+): boolean {
+  const origin = req.headers.origin!;
+  res.setHeader('vary', 'Origin');
+  if (!allowed.has(origin)) {
+    if (req.method !== 'OPTIONS') return false;
+    send(res, 403, 'origin not allowed');
+    return true;
+  }
+  res.setHeader('access-control-allow-origin', origin);
+  if (req.method !== 'OPTIONS') return false;
+  res.setHeader('access-control-allow-methods', 'POST');
+  res.setHeader(
+    'access-control-allow-headers',
+    req.headers['access-control-request-headers'] ?? 'Content-Type',
+  );
+  res.setHeader('access-control-max-age', '3600');
+  res.statusCode = 204;
+  res.end();
+  return true;
+}
+
 /** A tiny RFC 6265 cookie store for one origin: name + path, path matching, expiry, deletion. */
 /** A minimal cookie jar: what a browser keeps for the provider between the steps of an authorization. */
 export class CookieJar {
@@ -289,6 +325,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const defaultAccountId = options.defaultAccountId ?? 'alice';
   const clientAuth = new Map((options.clients ?? []).map((c) => [c.clientId, c.tokenEndpointAuthMethod]));
   const internalSecret = randomBytes(16).toString('hex');
+  const browserOrigins = new Set((options.allowedOrigins ?? []).map((o) => new URL(o).origin));
 
   // Keys: one RS256 and one ES256 key, plus PS256 when a resource asks for it.
   const algs = new Set<SigningAlg>(['RS256', 'ES256']);
@@ -346,7 +383,8 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     scopes: supportedScopes,
     responseTypes: ['code'],
     pkce: { required: () => true },
-    clientBasedCORS: () => true,
+    // The token endpoint (and introspection, revocation) answer a browser only from an allowed origin.
+    clientBasedCORS: (_ctx: unknown, origin: string) => browserOrigins.has(origin),
     findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
     // As oidc-provider's documentation suggests: refresh tokens with offline_access, and for public web clients.
     // Refresh tokens only for offline_access, as most hosted providers do. (Issuing them to every public web
@@ -447,6 +485,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   let down = false;
   const interactionPrefix = `${issuerPath}/interaction/`;
   const rfc8414Path = `/.well-known/oauth-authorization-server${issuerPath}`;
+  const registrationPath = `${issuerPath}/reg`;
 
   const grantConsent = async (details: Interaction, declined: Set<string>): Promise<string> => {
     const accountId = details.session?.accountId;
@@ -579,6 +618,9 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       mounted.baseUrl = issuerPath;
       req.url = (req.url ?? '/').slice(issuerPath.length) || '/';
       if (req.url.startsWith('?')) req.url = `/${req.url}`;
+    }
+    if (url.pathname === registrationPath && req.headers.origin !== undefined) {
+      if (answerRegistrationCors(req, res, browserOrigins)) return;
     }
     callback(req, res).catch(fail);
   };
