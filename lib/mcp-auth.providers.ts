@@ -10,6 +10,8 @@ import {
 import { contextMode } from './context/context-consumers.js';
 import { McpAuthContext } from './context/mcp-auth-context.js';
 import { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
+import { DownstreamTokens } from './downstream/downstream-tokens.js';
+import { resolveDownstreamOptions } from './downstream/resolve-downstream-options.js';
 import { McpAuthGuard } from './guard/mcp-auth.guard.js';
 import { ProtectedResourceCheck } from './guard/protected-resource-check.js';
 import type { McpAuthModuleOptions } from './options/mcp-auth-options.interface.js';
@@ -62,6 +64,18 @@ export const contextModeProvider: Provider = {
     contextMode(options.context, modules, new Logger('McpAuthModule')),
 };
 
+/** `DownstreamTokens`, configured by the `downstream` option (validated here: a bad option fails the boot). */
+export const downstreamTokensProvider: Provider = {
+  provide: DownstreamTokens,
+  inject: [MCP_AUTH_MODULE_OPTIONS, AuthorizationServerRegistry, MCP_AUTH_CONTEXT],
+  useFactory: (
+    options: McpAuthModuleOptions,
+    registry: AuthorizationServerRegistry,
+    context: McpAuthContext,
+  ) =>
+    new DownstreamTokens(resolveDownstreamOptions(options.downstream, registry.issuers), registry, context),
+};
+
 /** Every provider of `McpAuthModule`. */
 export const mcpAuthProviders: Provider[] = [
   resolvedOptionsProvider,
@@ -74,6 +88,7 @@ export const mcpAuthProviders: Provider[] = [
   McpAuthGuard,
   WellKnownRoutes,
   ProtectedResourceCheck,
+  downstreamTokensProvider,
 ];
 
 /** What `McpAuthModule` exports (to guards instantiated in importing modules, and to `McpServerModule`). */
@@ -85,4 +100,5 @@ export const mcpAuthExports = [
   MCP_AUTH_CONTEXT,
   McpAuthenticator,
   McpAuthGuard,
+  DownstreamTokens,
 ];
