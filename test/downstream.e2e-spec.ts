@@ -11,6 +11,7 @@ import {
   type DownstreamTokenErrorCode,
   type McpAuthInfo,
 } from '../lib/index.js';
+import { runDoctor } from '../lib/cli/doctor.js';
 import { AppModule } from '../sample/app.module.js';
 import { connectWithOAuth } from './support/mcp-oauth-client.js';
 import {
@@ -473,6 +474,24 @@ describe('a faulty token endpoint → typed errors, never 500, nothing sent twic
       await app.close();
       await slow.close();
     }
+  });
+});
+
+describe('doctor', () => {
+  it('R42: reports the downstream grants the provider advertises and its token endpoint authentication methods', async () => {
+    const report = await runDoctor({ issuer: setup.provider.issuer, type: 'oidc' });
+    const grants = report.checks.find((c) => c.title === 'Downstream grants')!;
+    expect(grants.status).toBe('ok');
+    expect(grants.detail).toContain(
+      'RFC 8693 token exchange (urn:ietf:params:oauth:grant-type:token-exchange)',
+    );
+    expect(grants.detail).toContain(
+      'on-behalf-of (jwt-bearer) (urn:ietf:params:oauth:grant-type:jwt-bearer)',
+    );
+    expect(grants.detail).toContain('client credentials (client_credentials)');
+    expect(grants.detail).not.toContain('not advertised');
+    const auth = report.checks.find((c) => c.title === 'Token endpoint client authentication')!;
+    expect(auth.detail).toMatch(/\/token: client_secret_basic, client_secret_post, private_key_jwt$/);
   });
 });
 

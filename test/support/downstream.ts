@@ -144,7 +144,7 @@ export interface DownstreamApp {
 
 export async function startDownstreamApp(
   setup: ExchangeProvider,
-  downstream: DownstreamOptions,
+  downstream: DownstreamOptions | undefined,
   options: {
     logger?: LoggerService;
     /** Modules imported beside (e.g. a global CacheModule). */

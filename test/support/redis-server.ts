@@ -61,3 +61,26 @@ function ping(port: number): Promise<boolean> {
     });
   });
 }
+
+/** Sends one command (RESP) and returns the raw reply text, e.g. `redisCommand(port, 'KEYS', '*')`. */
+export function redisCommand(port: number, ...args: string[]): Promise<string> {
+  const payload = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write(payload));
+    socket.on('data', (data) => {
+      reply += data.toString();
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        socket.destroy();
+        resolve(reply);
+      }, 50);
+    });
+    let timer = setTimeout(() => {
+      socket.destroy();
+      resolve(reply);
+    }, 2_000);
+  });
+}
