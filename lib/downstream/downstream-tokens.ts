@@ -233,6 +233,7 @@ function describeTarget(target: ResolvedDownstreamTarget): string[] {
     target.resource.join(' '),
     target.audience.join(' '),
     target.scopes.join(' '),
+    target.subjectTokenType,
     target.requestedTokenType,
   ];
 }

@@ -168,6 +168,15 @@ export class DownstreamTargetOptions {
   @MinLength(1, { each: true })
   scopes?: string[] = [];
 
+  /**
+   * RFC 8693 `subject_token_type` (token exchange only). Default `urn:ietf:params:oauth:token-type:access_token`;
+   * Auth0's custom token exchange requires a type of your own (e.g. `urn:example:mcp-access-token`).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  subjectTokenType?: string = ACCESS_TOKEN_TYPE;
+
   /** RFC 8693 `requested_token_type` (token exchange only). Default `urn:ietf:params:oauth:token-type:access_token`. */
   @IsOptional()
   @IsString()

@@ -32,6 +32,7 @@ export interface ResolvedDownstreamTarget {
   readonly resource: readonly string[];
   readonly audience: readonly string[];
   readonly scopes: readonly string[];
+  readonly subjectTokenType: string;
   readonly requestedTokenType: string;
   readonly baseUrl?: URL;
   readonly client: ResolvedDownstreamClient;
@@ -159,6 +160,7 @@ function resolveTarget(
     resource,
     audience,
     scopes,
+    subjectTokenType: t.subjectTokenType!,
     requestedTokenType: t.requestedTokenType!,
     baseUrl: base === undefined ? undefined : new URL(base),
     client,

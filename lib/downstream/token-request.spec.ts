@@ -28,6 +28,13 @@ describe('tokenRequestForm', () => {
     ]);
   });
 
+  it('R42: a subject_token_type of the provider’s own (Auth0 custom token exchange)', () => {
+    const target = resolve({
+      api: { audience: 'https://api', subjectTokenType: 'urn:example:mcp-access-token' },
+    }).get('api')!;
+    expect(tokenRequestForm(target, 't').get('subject_token_type')).toBe('urn:example:mcp-access-token');
+  });
+
   it('R42: Entra ID on-behalf-of: jwt-bearer assertion, requested_token_use=on_behalf_of, scope', () => {
     const target = resolve({ graph: { grant: 'on-behalf-of', scopes: ['api://archive/.default'] } }).get(
       'graph',

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import type { OutboundAnswer } from './credentialed-post.js';
 import { DownstreamTokenError, type DownstreamTokenErrorCode } from './downstream-token.error.js';
-import { ACCESS_TOKEN_TYPE, GRANT_TYPE } from './grant-types.js';
+import { GRANT_TYPE } from './grant-types.js';
 import type { ResolvedDownstreamTarget } from './resolve-downstream-options.js';
 
 /** A token for a downstream API, as `DownstreamTokens.getToken()` returns it. */
@@ -20,7 +20,7 @@ export interface DownstreamToken {
 
 /**
  * The form of a token request for `target` (without client authentication): RFC 8693 §2.1 for `token-exchange`
- * (`subject_token` = the caller's access token, `subject_token_type` access token, every `resource` and
+ * (`subject_token` = the caller's access token, `subject_token_type` (an access token by default), every `resource` and
  * `audience`, `scope`, `requested_token_type`); the Entra ID on-behalf-of form for `on-behalf-of` (jwt-bearer
  * `assertion`, `requested_token_use=on_behalf_of`, `scope`, and `resource` when configured); RFC 6749 §4.4 for
  * `client-credentials` (`scope`, `resource`, `audience`).
@@ -32,7 +32,7 @@ export function tokenRequestForm(
   const form = new URLSearchParams({ grant_type: GRANT_TYPE[target.grant] });
   if (target.grant === 'token-exchange') {
     form.set('subject_token', subjectToken ?? '');
-    form.set('subject_token_type', ACCESS_TOKEN_TYPE);
+    form.set('subject_token_type', target.subjectTokenType);
   } else if (target.grant === 'on-behalf-of') {
     form.set('assertion', subjectToken ?? '');
     form.set('requested_token_use', 'on_behalf_of');
