@@ -7,6 +7,7 @@ import request from 'supertest';
 import {
   DownstreamTokenError,
   McpAuthConfigError,
+  McpAuthContext,
   type DownstreamOptions,
   type DownstreamTokenErrorCode,
   type McpAuthInfo,
@@ -322,6 +323,19 @@ describe('DownstreamTokens against the real provider', () => {
   it('no caller: getToken without one (McpAuthContext off) → no_caller (403)', async () => {
     await expect(main.tokens.getToken('archive')).rejects.toMatchObject({ code: 'no_caller', status: 403 });
     await expect(main.tokens.getToken('archive', {})).rejects.toMatchObject({ code: 'no_caller' });
+  });
+
+  it('R42: without a caller argument, the caller of McpAuthContext is used (context on)', async () => {
+    const withContext = await startDownstreamApp(
+      setup,
+      { client: setup.basic, targets: { archive: { resource: setup.archive } } },
+      { logger, auth: { context: true } },
+    );
+    apps.push(withContext);
+    const judy = await withContext.verify(await setup.userToken('judy').then((t) => (seen.push(t), t)));
+    const context = withContext.app.get(McpAuthContext);
+    const token = remember(await context.run(judy, () => withContext.tokens.getToken('archive')));
+    expect(decodeJwt(token.accessToken)).toMatchObject({ sub: 'judy', aud: setup.archive });
   });
 
   it('an unknown target is a programming error naming the configured ones', async () => {
