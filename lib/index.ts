@@ -60,6 +60,23 @@ export {
   type McpAuthConfigErrorDetails,
 } from './core/mcp-auth-config.error.js';
 
+export { DownstreamTokens } from './downstream/downstream-tokens.js';
+export {
+  DownstreamOptions,
+  DownstreamClientOptions,
+  DownstreamTargetOptions,
+  DownstreamCacheOptions,
+  type DownstreamTokenStore,
+} from './options/downstream.settings.js';
+export type { DownstreamToken } from './downstream/token-request.js';
+export type { DownstreamCaller } from './downstream/downstream-caller.js';
+export {
+  DownstreamTokenError,
+  type DownstreamTokenErrorCode,
+  type DownstreamTokenErrorDetails,
+} from './downstream/downstream-token.error.js';
+export type { DownstreamGrant, ClientAuthMethod } from './core/oauth-grants.js';
+
 export { McpServerModule } from './mcp/mcp-server.module.js';
 export type { McpServerOptionsFactory } from './mcp/mcp-server.module-definition.js';
 export type { McpServerModuleOptions, McpServerRoutes } from './mcp/mcp-server-options.interface.js';

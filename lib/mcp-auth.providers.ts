@@ -11,6 +11,8 @@ import {
 } from './core/tokens.js';
 import { McpAuthContext } from './context/mcp-auth-context.js';
 import { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
+import { DownstreamTokens } from './downstream/downstream-tokens.js';
+import { resolveDownstreamOptions } from './downstream/resolve-downstream-options.js';
 import { McpAuthGuard } from './guard/mcp-auth.guard.js';
 import { ProtectedResourceCheck } from './guard/protected-resource-check.js';
 import type { McpAuthModuleOptions } from './options/mcp-auth-options.interface.js';
@@ -78,6 +80,18 @@ export const contextEnabledProvider: Provider = {
   useFactory: (options: ResolvedMcpAuthOptions) => options.context,
 };
 
+/** `DownstreamTokens`, configured by the `downstream` option (validated here: a bad option fails the boot). */
+export const downstreamTokensProvider: Provider = {
+  provide: DownstreamTokens,
+  inject: [MCP_AUTH_MODULE_OPTIONS, AuthorizationServerRegistry, McpAuthContext],
+  useFactory: (
+    options: McpAuthModuleOptions,
+    registry: AuthorizationServerRegistry,
+    context: McpAuthContext,
+  ) =>
+    new DownstreamTokens(resolveDownstreamOptions(options.downstream, registry.issuers), registry, context),
+};
+
 /** Every provider of `McpAuthModule`. */
 export const mcpAuthProviders: Provider[] = [
   resolvedOptionsProvider,
@@ -89,6 +103,7 @@ export const mcpAuthProviders: Provider[] = [
   McpAuthGuard,
   WellKnownRoutes,
   ProtectedResourceCheck,
+  downstreamTokensProvider,
 ];
 
 /** What `McpAuthModule` exports (to guards instantiated in importing modules, and to `McpServerModule`). */
@@ -99,4 +114,5 @@ export const mcpAuthExports = [
   McpAuthContext,
   McpAuthenticator,
   McpAuthGuard,
+  DownstreamTokens,
 ];

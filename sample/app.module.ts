@@ -1,5 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { McpAuthModule, McpServerModule, type AuthorizationServerInput } from '../lib/index.js'; // in your app: from 'nest-mcp-auth'
+import { archiveDownstream, archiveResource, type ArchiveConfig } from './archive/archive.config.js';
+import { ArchiveModule } from './archive/archive.module.js';
+import { ArchiveTools } from './archive/archive.tools.js';
 import { TodoService } from './todo/todo.service.js';
 import { TodoTools } from './todo/todo.tools.js';
 
@@ -13,7 +16,9 @@ export interface SampleConfig {
   /** The provider that issues the access tokens. */
   authorizationServer: AuthorizationServerInput;
   /** Browser origins allowed to call /mcp besides the resource's own (and loopback ones on a loopback listener). */
-  allowedOrigins: string[];
+  allowedOrigins?: string[];
+  /** The archive API and the `export-todos` tool that calls it as the caller (sample/archive). Default: off. */
+  archive?: ArchiveConfig;
 }
 
 /** The todo manager: McpAuthModule protects it, McpServerModule serves the tools at /mcp. */
@@ -24,7 +29,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         McpAuthModule.forRoot({
-          resource: config.resource,
+          resource: config.archive ? [config.resource, archiveResource(config.archive)] : config.resource,
+          downstream: config.archive && archiveDownstream(config.archive),
           authorizationServers: [config.authorizationServer],
           scopesSupported: TODO_SCOPES,
           defaultScopes: ['read:todos'],
@@ -38,8 +44,9 @@ export class AppModule {
           allowedOrigins: config.allowedOrigins,
           instructions: 'A todo list per user. Tools: whoami, get-todos, create-todo, delete-todo.',
         }),
+        ...(config.archive ? [ArchiveModule] : []),
       ],
-      providers: [TodoService, TodoTools],
+      providers: [TodoService, TodoTools, ...(config.archive ? [ArchiveTools] : [])],
     };
   }
 }

@@ -10,6 +10,7 @@ import { discoveryUrls, type DiscoveryUrl } from '../discovery/well-known-url.js
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { algorithmsForKey, DEFAULT_ALGORITHMS } from '../core/algorithms.js';
 import { identifierProblem } from '../core/url-rules.js';
+import { downstreamChecks } from './doctor-downstream.js';
 
 /** Options of {@link runDoctor}. */
 export interface DoctorOptions {
@@ -107,6 +108,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checkRegistration(document, checks);
     await checkJwks(document, http, checks);
     checkIntrospection(document, checks);
+    checks.push(...downstreamChecks(document));
     checkOfflineAccess(document, checks);
     checkResourceIndicators(document, resource, checks);
   }

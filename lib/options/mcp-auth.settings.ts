@@ -11,10 +11,11 @@ import {
 } from 'class-validator';
 import { DEFAULT_ALGORITHMS } from '../core/algorithms.js';
 import { DEFAULT_DISCOVERY_TIMEOUT } from '../discovery/fetch-server-config.js';
+import type { DownstreamOptions } from './downstream.settings.js';
 import { ClaimMappingSettings } from './claim-mapping.settings.js';
 import { JwksSettings } from './jwks.settings.js';
 import type { Defaulted } from './option-types.js';
-import { Is, Nested } from './option-tree.js';
+import { Is, Nested, Optional } from './option-tree.js';
 import { NotEmptyList } from './option-rules.js';
 import {
   ResourceDefaults,
@@ -146,6 +147,19 @@ export class McpAuthSettings extends ResourceDefaults {
    */
   @Is('scopeHierarchy', isScopeHierarchy, 'must map each scope to an array of the scopes it implies')
   scopeHierarchy: Defaulted<Record<string, string[]>> = {};
+
+  /**
+   * Calling downstream APIs as the caller without forwarding the caller's token (token passthrough is forbidden by
+   * the MCP security best practices): RFC 8693 token exchange, Entra ID on-behalf-of, or client credentials, through
+   * the injectable `DownstreamTokens` (see `DownstreamOptions` for each option; validated at boot). Default: none.
+   */
+  @Optional()
+  @Is(
+    'downstream',
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'must be an object { client, targets, timeout?, cache?, retryAfter? }',
+  )
+  downstream?: DownstreamOptions;
 
   /** Seconds sent in `Retry-After` when the provider is unreachable (503). Default 5. */
   @IsInt()

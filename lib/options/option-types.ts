@@ -18,26 +18,30 @@ type DefaultedKeys<T> = {
 }[keyof T];
 
 /** An option's value as users give it: option classes become their input types, lists and functions stay. */
-type InputOf<V> = V extends (...args: never[]) => unknown
-  ? V
-  : V extends abstract new (...args: never[]) => unknown
+type InputOf<V> = V extends string | number | boolean | bigint | symbol
+  ? V // branded primitives (`string & {}`) stay as they are
+  : V extends (...args: never[]) => unknown
     ? V
-    : V extends readonly (infer E)[]
-      ? InputOf<E>[]
-      : V extends object
-        ? OptionsInput<V>
-        : V;
+    : V extends abstract new (...args: never[]) => unknown
+      ? V
+      : V extends readonly (infer E)[]
+        ? InputOf<E>[]
+        : V extends object
+          ? OptionsInput<V>
+          : V;
 
 /** An option's value once resolved: every default applied, marks removed, read-only. */
-type ResolvedOf<V> = V extends (...args: never[]) => unknown
+type ResolvedOf<V> = V extends string | number | boolean | bigint | symbol
   ? V
-  : V extends abstract new (...args: never[]) => unknown
+  : V extends (...args: never[]) => unknown
     ? V
-    : V extends readonly (infer E)[]
-      ? ResolvedOf<E>[]
-      : V extends object
-        ? Resolved<V>
-        : V;
+    : V extends abstract new (...args: never[]) => unknown
+      ? V
+      : V extends readonly (infer E)[]
+        ? ResolvedOf<E>[]
+        : V extends object
+          ? Resolved<V>
+          : V;
 
 /** Flattens an intersection of mapped types into one object type (readable hovers; property docs are kept). */
 type Flat<T> = { [K in keyof T]: T[K] };
