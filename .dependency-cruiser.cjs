@@ -13,7 +13,8 @@ const LAYERS = {
   'protected-resource': ['core', 'discovery', 'options'],
   authentication: ['core', 'options', 'verification', 'context'],
   guard: ['core', 'options', 'verification', 'authentication', 'decorators', 'context'],
-  downstream: ['core', 'discovery', 'options', 'authentication', 'context'],
+  // verification: the bounded token cache (TokenCache) is reused for downstream tokens.
+  downstream: ['core', 'discovery', 'options', 'verification', 'authentication', 'context'],
   telemetry: ['core'],
   mcp: [
     'core',
@@ -27,7 +28,8 @@ const LAYERS = {
     'telemetry',
   ],
   testing: ['core'],
-  cli: ['core', 'discovery', 'options', 'verification'],
+  // downstream: `doctor` reports the grants and client authentication methods DownstreamTokens uses.
+  cli: ['core', 'discovery', 'options', 'verification', 'downstream'],
 };
 
 const folders = Object.keys(LAYERS).join('|');

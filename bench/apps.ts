@@ -130,8 +130,8 @@ class McpAuthTodosController {
   }
 }
 
-// (2b) The same, with a singleton service that reads the caller through McpAuthContext (AsyncLocalStorage):
-// context: 'auto' turns the context on because the service injects it.
+// (2b) The same, with a singleton service that reads the caller through McpAuthContext (AsyncLocalStorage, on with
+// context: true).
 @Injectable()
 class CallerService {
   constructor(private readonly auth: McpAuthContext) {}
@@ -334,14 +334,14 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
     case 'mcp-auth-context':
       return {
         module: BenchModule,
-        imports: [McpAuthModule.forRoot(authOptions(config))],
+        imports: [McpAuthModule.forRoot({ ...authOptions(config), context: true })],
         controllers: [McpAuthContextTodosController],
         providers: [CallerService],
       };
     case 'mcp-tools-auth-context':
       return {
         module: BenchModule,
-        imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
+        imports: [McpAuthModule.forRoot({ ...authOptions(config), context: true }), mcpServer()],
         providers: [CallerService, ContextTodoTools],
       };
     case 'mcp-tools-pipeline':

@@ -15,7 +15,7 @@ export const STACKS = [
   'floor-guard',
   // The crypto floor of never-seen tokens: a guard that only checks the token's signature with node:crypto.
   'signature-only',
-  // McpAuthModule with a service reading the caller through McpAuthContext (so `context: 'auto'` turns it on).
+  // McpAuthModule with a service reading the caller through McpAuthContext (`context: true`).
   'mcp-auth-context',
   'mcp-tools-auth-context',
   // Nest's pipeline on an MCP tool vs on a REST route: the same method, the same guard and interceptor.

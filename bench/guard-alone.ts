@@ -14,7 +14,7 @@ import { median } from './stats.js';
  * every request of a guarded route), in-process, with no HTTP and no other process — so without the noise of the
  * HTTP rounds, which on a shared machine is larger than the guard. Each call gets a fresh `IncomingMessage` (headers
  * as Node parses them); building it is measured in the same round without the guard and subtracted. Default
- * options (verified-token cache on, `context: 'auto'`).
+ * options (verified-token cache on, `context` off).
  */
 export interface GuardAloneResult {
   /** `McpAuthGuard` + `@RequireScopes`, CPU µs per request, median of the rounds. */

@@ -39,7 +39,7 @@ export {
   type ProtectedResourceMetadata,
 } from './protected-resource/protected-resource-metadata.js';
 
-export type { TokenVerifier } from './verification/token-verifier.js';
+export type { TokenVerifier } from './core/token-verifier.js';
 
 export { McpAuthGuard } from './guard/mcp-auth.guard.js';
 export { McpAuthenticator } from './authentication/mcp-authenticator.js';
@@ -51,7 +51,7 @@ export { ProtectedResource } from './decorators/protected-resource.decorator.js'
 export { AuthInfo } from './decorators/auth-info.decorator.js';
 
 export type { McpAuthInfo } from './core/mcp-auth-info.js';
-export { McpAuthContext, type McpAuthContextMode } from './context/mcp-auth-context.js';
+export { McpAuthContext } from './context/mcp-auth-context.js';
 
 export { McpAuthError, type McpAuthErrorCode, type OAuthErrorName } from './core/mcp-auth.error.js';
 export {
@@ -59,6 +59,23 @@ export {
   type McpAuthConfigErrorCode,
   type McpAuthConfigErrorDetails,
 } from './core/mcp-auth-config.error.js';
+
+export { DownstreamTokens } from './downstream/downstream-tokens.js';
+export {
+  DownstreamOptions,
+  DownstreamClientOptions,
+  DownstreamTargetOptions,
+  DownstreamCacheOptions,
+  type DownstreamTokenStore,
+} from './options/downstream.settings.js';
+export type { DownstreamToken } from './downstream/token-request.js';
+export type { DownstreamCaller } from './downstream/downstream-caller.js';
+export {
+  DownstreamTokenError,
+  type DownstreamTokenErrorCode,
+  type DownstreamTokenErrorDetails,
+} from './downstream/downstream-token.error.js';
+export type { DownstreamGrant, ClientAuthMethod } from './core/oauth-grants.js';
 
 export { McpServerModule } from './mcp/mcp-server.module.js';
 export type { McpServerOptionsFactory } from './mcp/mcp-server.module-definition.js';

@@ -1,7 +1,6 @@
 import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { MCP_AUTH_CONTEXT_MODE } from './core/internal-tokens.js';
-import type { McpAuthContextMode } from './context/mcp-auth-context.js';
+import { MCP_AUTH_CONTEXT_ENABLED } from './core/internal-tokens.js';
 import { McpAuthContextMiddleware } from './context/mcp-auth-context.middleware.js';
 import { McpAuthConfigurableModule } from './mcp-auth.module-definition.js';
 import { mcpAuthExports, mcpAuthProviders } from './mcp-auth.providers.js';
@@ -17,12 +16,13 @@ import { mcpAuthExports, mcpAuthProviders } from './mcp-auth.providers.js';
   exports: mcpAuthExports,
 })
 export class McpAuthModule extends McpAuthConfigurableModule implements NestModule {
-  constructor(@Inject(MCP_AUTH_CONTEXT_MODE) private readonly contextMode: McpAuthContextMode) {
+  constructor(@Inject(MCP_AUTH_CONTEXT_ENABLED) private readonly context: boolean) {
     super();
   }
 
+  /** With the `context` option on, every request runs in its own `McpAuthContext` slot. */
   configure(consumer: MiddlewareConsumer): void {
-    if (this.contextMode === 'on') {
+    if (this.context) {
       consumer.apply(McpAuthContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
     }
   }

@@ -1,15 +1,18 @@
-import { Logger, type Provider } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
+import { Logger, type Provider, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { McpAuthenticator } from './authentication/mcp-authenticator.js';
-import { MCP_AUTH_CONTEXT, MCP_AUTH_CONTEXT_MODE } from './core/internal-tokens.js';
+import { MCP_AUTH_CONTEXT_ENABLED } from './core/internal-tokens.js';
+import type { ResolvedResource } from './core/resolved-resource.js';
+import type { TokenVerifier } from './core/token-verifier.js';
 import {
   MCP_AUTH_MODULE_OPTIONS,
   MCP_AUTH_RESOLVED_OPTIONS,
   MCP_AUTH_TOKEN_VERIFIER,
 } from './core/tokens.js';
-import { contextMode } from './context/context-consumers.js';
 import { McpAuthContext } from './context/mcp-auth-context.js';
 import { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
+import { DownstreamTokens } from './downstream/downstream-tokens.js';
+import { resolveDownstreamOptions } from './downstream/resolve-downstream-options.js';
 import { McpAuthGuard } from './guard/mcp-auth.guard.js';
 import { ProtectedResourceCheck } from './guard/protected-resource-check.js';
 import type { McpAuthModuleOptions } from './options/mcp-auth-options.interface.js';
@@ -37,29 +40,56 @@ export const registryProvider: Provider = {
       timeout: options.discoveryTimeout,
       requireJwksUri: options.verify === 'jwt',
       requireIntrospection:
-        typeof options.verify === 'object' && options.verify.introspection.endpoint === undefined,
+        typeof options.verify === 'object' &&
+        options.verify.introspection !== undefined &&
+        options.verify.introspection.endpoint === undefined,
       logger: new Logger('McpAuthModule'),
     }),
 };
 
-/** The `TokenVerifier` the `verify` option asks for: JWT (jose), introspection (RFC 7662) or a function. */
+/** The `TokenVerifier` the `verify` option asks for: JWT (jose), introspection (RFC 7662), or the user's own. */
 export const tokenVerifierProvider: Provider = {
   provide: MCP_AUTH_TOKEN_VERIFIER,
-  inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry],
-  useFactory: (options: ResolvedMcpAuthOptions, registry: AuthorizationServerRegistry) => {
-    const mapper = new ClaimMapper(options.claims);
-    if (options.verify === 'jwt') return new JwtTokenVerifier(options, registry, mapper);
-    if (typeof options.verify === 'function') return new FunctionTokenVerifier(options.verify, options);
-    return new IntrospectionTokenVerifier(options.verify.introspection, options, registry, mapper);
+  inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry, ModuleRef],
+  useFactory: async (
+    options: ResolvedMcpAuthOptions,
+    registry: AuthorizationServerRegistry,
+    moduleRef: ModuleRef,
+  ): Promise<TokenVerifier> => {
+    const { verify } = options;
+    if (verify === 'jwt') return new JwtTokenVerifier(options, registry, new ClaimMapper(options.claims));
+    if (typeof verify === 'function') {
+      const context = (r: ResolvedResource) => ({ resource: r.id, issuers: r.issuers });
+      return new FunctionTokenVerifier((token, resource) => verify(token, context(resource)), options);
+    }
+    if (verify.introspection) {
+      const mapper = new ClaimMapper(options.claims);
+      return new IntrospectionTokenVerifier(verify.introspection, options, registry, mapper);
+    }
+    // Validated: without `introspection`, `verify` is `{ verifier }` (an instance, or a class to instantiate).
+    const custom = verify.verifier as TokenVerifier | Type<TokenVerifier>;
+    const verifier = typeof custom === 'function' ? await moduleRef.create(custom) : custom;
+    return new FunctionTokenVerifier((token, resource) => verifier.verify(token, resource), options);
   },
 };
 
-/** Whether `McpAuthContext` stores the caller (the `context` option, decided at boot). */
-export const contextModeProvider: Provider = {
-  provide: MCP_AUTH_CONTEXT_MODE,
-  inject: [MCP_AUTH_RESOLVED_OPTIONS, ModulesContainer],
-  useFactory: (options: ResolvedMcpAuthOptions, modules: ModulesContainer) =>
-    contextMode(options.context, modules, new Logger('McpAuthModule')),
+/** Whether `McpAuthContext` stores each request's caller (the `context` option). */
+export const contextEnabledProvider: Provider = {
+  provide: MCP_AUTH_CONTEXT_ENABLED,
+  inject: [MCP_AUTH_RESOLVED_OPTIONS],
+  useFactory: (options: ResolvedMcpAuthOptions) => options.context,
+};
+
+/** `DownstreamTokens`, configured by the `downstream` option (validated here: a bad option fails the boot). */
+export const downstreamTokensProvider: Provider = {
+  provide: DownstreamTokens,
+  inject: [MCP_AUTH_MODULE_OPTIONS, AuthorizationServerRegistry, McpAuthContext],
+  useFactory: (
+    options: McpAuthModuleOptions,
+    registry: AuthorizationServerRegistry,
+    context: McpAuthContext,
+  ) =>
+    new DownstreamTokens(resolveDownstreamOptions(options.downstream, registry.issuers), registry, context),
 };
 
 /** Every provider of `McpAuthModule`. */
@@ -67,13 +97,13 @@ export const mcpAuthProviders: Provider[] = [
   resolvedOptionsProvider,
   registryProvider,
   tokenVerifierProvider,
-  contextModeProvider,
+  contextEnabledProvider,
   McpAuthContext,
-  { provide: MCP_AUTH_CONTEXT, useExisting: McpAuthContext },
   McpAuthenticator,
   McpAuthGuard,
   WellKnownRoutes,
   ProtectedResourceCheck,
+  downstreamTokensProvider,
 ];
 
 /** What `McpAuthModule` exports (to guards instantiated in importing modules, and to `McpServerModule`). */
@@ -82,7 +112,7 @@ export const mcpAuthExports = [
   MCP_AUTH_TOKEN_VERIFIER,
   AuthorizationServerRegistry,
   McpAuthContext,
-  MCP_AUTH_CONTEXT,
   McpAuthenticator,
   McpAuthGuard,
+  DownstreamTokens,
 ];

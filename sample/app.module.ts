@@ -1,15 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { McpAuthModule, McpServerModule, type AuthorizationServerInput } from '../lib/index.js'; // in your app: from 'nest-mcp-auth'
+import { archiveDownstream, archiveResource, type ArchiveConfig } from './archive/archive.config.js';
+import { ArchiveModule } from './archive/archive.module.js';
+import { ArchiveTools } from './archive/archive.tools.js';
 import { TodoService } from './todo/todo.service.js';
 import { TodoTools } from './todo/todo.tools.js';
 
 export const TODO_SCOPES = ['read:todos', 'create:todos', 'delete:todos'];
+/** Browser origins the sample accepts by default: the MCP Inspector's web UI. */
+export const SAMPLE_BROWSER_ORIGINS = ['http://localhost:6274'];
 
 export interface SampleConfig {
   /** This MCP server's resource identifier: its public URL, e.g. https://todo.example.com/mcp. */
   resource: string;
   /** The provider that issues the access tokens. */
   authorizationServer: AuthorizationServerInput;
+  /** Browser origins allowed to call /mcp besides the resource's own (and loopback ones on a loopback listener). */
+  allowedOrigins?: string[];
+  /** The archive API and the `export-todos` tool that calls it as the caller (sample/archive). Default: off. */
+  archive?: ArchiveConfig;
 }
 
 /** The todo manager: McpAuthModule protects it, McpServerModule serves its tools, resource and prompt at /mcp. */
@@ -20,22 +29,26 @@ export class AppModule {
       module: AppModule,
       imports: [
         McpAuthModule.forRoot({
-          resource: config.resource,
+          resource: config.archive ? [config.resource, archiveResource(config.archive)] : config.resource,
+          downstream: config.archive && archiveDownstream(config.archive),
           authorizationServers: [config.authorizationServer],
           scopesSupported: TODO_SCOPES,
           defaultScopes: ['read:todos'],
           resourceName: 'Todo manager (nest-mcp-auth sample)',
+          context: true, // TodoService reads the caller through McpAuthContext
         }),
         McpServerModule.forRoot({
           name: 'todo-manager',
           version: '1.0.0',
           path: new URL(config.resource).pathname,
+          allowedOrigins: config.allowedOrigins,
           instructions:
             'A todo list per user. Tools: whoami, get-todos, create-todo, delete-todo; resource todo://{id}; ' +
             'prompt summarize-todos.',
         }),
+        ...(config.archive ? [ArchiveModule] : []),
       ],
-      providers: [TodoService, TodoTools],
+      providers: [TodoService, TodoTools, ...(config.archive ? [ArchiveTools] : [])],
     };
   }
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { main } from '../lib/cli/cli.js';
+import { McpAuthConfigError } from '../lib/index.js';
 import { runDoctor, type DoctorCheck, type DoctorReport } from '../lib/cli/doctor.js';
 import { metadataWarnings } from '../lib/discovery/metadata-warnings.js';
 import type { AuthorizationServerMetadata } from '../lib/discovery/authorization-server-metadata.js';
@@ -451,6 +452,15 @@ describe('nest-mcp-auth doctor against provider-like fixtures', () => {
       fetch: async () => new Response('nope', { status: 404 }),
     });
     expect(report.checks[0]).toMatchObject({ status: 'fail', title: 'Issuer' });
+  });
+
+  it('unusable options → McpAuthConfigError ERR_INVALID_OPTIONS, nothing fetched', async () => {
+    let fetched = false;
+    const fetch = async () => ((fetched = true), new Response('{}'));
+    const error = await runDoctor({ issuer: 'not a url', fetch }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(McpAuthConfigError);
+    expect(error).toMatchObject({ code: 'ERR_INVALID_OPTIONS', message: expect.stringContaining('issuer') });
+    expect(fetched).toBe(false);
   });
 });
 

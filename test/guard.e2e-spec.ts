@@ -57,6 +57,7 @@ describe('McpAuthGuard against a real OpenID provider', () => {
       resource: RESOURCE,
       authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
       scopesSupported: ['read:todos', 'create:todos'],
+      context: true,
     });
     token = await provider.clientCredentialsToken({
       ...CLIENT,

@@ -22,6 +22,7 @@ describe('opaque tokens by RFC 7662 introspection, against oidc-provider', () =>
       resource: RESOURCE,
       authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
       verify: { introspection: { ...RS, ...introspection } },
+      context: true,
       ...extra,
     } as McpAuthModuleOptions);
     apps.push(app);

@@ -1,7 +1,7 @@
 import { Controller, Get, UseGuards, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { McpAuthGuard, McpAuthModule, ProtectedResource } from '../lib/index.js';
+import { McpAuthConfigError, McpAuthGuard, McpAuthModule, ProtectedResource } from '../lib/index.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { createProtectedApp } from './support/protected-app.js';
@@ -256,8 +256,11 @@ describe('@ProtectedResource', () => {
     }
   });
 
-  it('naming a resource that is not configured fails boot with a clear message', async () => {
-    await expect(boot(['https://api.example.com/mcp'])).rejects.toThrow(
+  it('naming a resource that is not configured fails boot with ERR_UNKNOWN_RESOURCE and a clear message', async () => {
+    const error = await boot(['https://api.example.com/mcp']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(McpAuthConfigError);
+    expect(error).toMatchObject({ code: 'ERR_UNKNOWN_RESOURCE', option: 'resource' });
+    expect((error as Error).message).toMatch(
       /@ProtectedResource\("https:\/\/api.example.com\/admin"\) on AdminController names no configured resource/,
     );
   });

@@ -10,13 +10,17 @@ import {
   McpAuthContext,
   McpAuthenticator,
   McpAuthGuard,
+  MCP_AUTH_MODULE_OPTIONS,
   MCP_AUTH_RESOLVED_OPTIONS,
   MCP_AUTH_TOKEN_VERIFIER,
   McpAuthError,
   McpAuthModule,
   type McpAuthModuleOptions,
+  type McpAuthInfo,
   type McpAuthOptionsFactory,
   type ResolvedMcpAuthOptions,
+  type ResolvedResource,
+  type TokenVerifier,
 } from '../lib/index.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
@@ -81,6 +85,9 @@ describe('McpAuthModule configuration', () => {
       // The registry is injectable: apps can read the issuer's metadata.
       const registry = app.get(AuthorizationServerRegistry);
       expect(registry.peek(provider.issuer)?.issuer).toBe(provider.issuer);
+      // So are the options, as the factory returned them (MCP_AUTH_MODULE_OPTIONS) and resolved.
+      expect(app.get(MCP_AUTH_MODULE_OPTIONS)).toMatchObject({ resource: RESOURCE });
+      expect(app.get<ResolvedMcpAuthOptions>(MCP_AUTH_RESOLVED_OPTIONS).resources[0].id).toBe(RESOURCE);
     } finally {
       await app.close();
     }
@@ -356,6 +363,112 @@ describe('McpAuthModule configuration', () => {
     }
   });
 
+  describe('verify: { verifier } — your own TokenVerifier, an instance or a class Nest instantiates', () => {
+    /** Where the custom verifier looks tokens up: a dependency, provided by the application's own module. */
+    @Injectable()
+    class TokenStore {
+      readonly lookups: string[] = [];
+      find(token: string, resource: string): McpAuthInfo {
+        this.lookups.push(resource);
+        const now = Math.floor(Date.now() / 1000);
+        const base = { token, clientId: 'c', scopes: ['read:todos'], claims: {}, subject: 'bob' };
+        switch (token) {
+          case 'good':
+            return { ...base, issuer: provider.issuer, audience: [RESOURCE], expiresAt: now + 60 };
+          case 'wrong-audience':
+            return { ...base, issuer: provider.issuer, audience: ['https://else.example'] };
+          case 'foreign-issuer':
+            return { ...base, issuer: 'https://untrusted.example', audience: [RESOURCE] };
+          case 'expired':
+            return { ...base, issuer: provider.issuer, audience: [RESOURCE], expiresAt: now - 3600 };
+          case 'down':
+            throw new McpAuthError('ERR_PROVIDER_UNAVAILABLE', 'store down');
+          default:
+            throw new Error('unknown token');
+        }
+      }
+    }
+    @Module({ providers: [TokenStore], exports: [TokenStore] })
+    class TokenStoreModule {}
+
+    @Injectable()
+    class StoreVerifier implements TokenVerifier {
+      constructor(readonly store: TokenStore) {}
+      verify(token: string, resource: ResolvedResource): Promise<McpAuthInfo> {
+        return Promise.resolve().then(() => this.store.find(token, resource.id));
+      }
+    }
+
+    const options = () => ({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: provider.issuer, type: 'oidc' as const }],
+    });
+    async function expectRules(app: Awaited<ReturnType<typeof createProtectedApp>>) {
+      const server = app.getHttpServer();
+      const get = (token: string) => request(server).get('/api/me').set('Authorization', `Bearer ${token}`);
+      const ok = await get('good').expect(200);
+      expect(ok.body).toMatchObject({
+        subject: 'bob',
+        clientId: 'c',
+        issuer: provider.issuer,
+        resource: RESOURCE,
+      });
+      const refused: Record<string, RegExp> = {
+        'wrong-audience': /not intended for this resource/, // R18
+        'foreign-issuer': /not issued by a trusted authorization server/, // R19
+        expired: /expired/, // R21
+        unknown: /rejected/, // any other error: 401, fail closed
+      };
+      for (const [token, description] of Object.entries(refused)) {
+        const res = await get(token).expect(401);
+        const challenge = parseBearerChallenge(res.headers['www-authenticate']);
+        expect(challenge.error).toBe('invalid_token');
+        expect(challenge.error_description).toMatch(description);
+      }
+      expect((await get('down').expect(503)).headers['retry-after']).toBe('5');
+    }
+
+    it('R18, R19, R21: an instance built in forRootAsync with an injected dependency; the rules apply to what it answers', async () => {
+      const app = await createProtectedApp(
+        McpAuthModule.forRootAsync({
+          imports: [TokenStoreModule],
+          inject: [TokenStore],
+          useFactory: (store: TokenStore) => ({
+            ...options(),
+            verify: { verifier: new StoreVerifier(store) },
+          }),
+        }),
+      );
+      try {
+        await expectRules(app);
+        expect(app.get(MCP_AUTH_TOKEN_VERIFIER)).not.toBeInstanceOf(StoreVerifier); // wrapped by the rules
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('R18, R19, R21: a class, instantiated by Nest with its dependencies from forRootAsync imports', async () => {
+      const app = await createProtectedApp(
+        McpAuthModule.forRootAsync({
+          imports: [TokenStoreModule],
+          useFactory: () => ({ ...options(), verify: { verifier: StoreVerifier } }),
+        }),
+      );
+      try {
+        await expectRules(app);
+        // The verifier is handed the resolved resource it verifies for.
+        expect(new Set(app.get(TokenStore, { strict: false }).lookups)).toEqual(new Set([RESOURCE]));
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('something that is not a TokenVerifier fails the boot naming verify.verifier', async () => {
+      const error = await bootError({ ...options(), verify: { verifier: { check: () => true } as never } });
+      expect(error).toMatchObject({ code: 'ERR_INVALID_OPTIONS', option: 'verify.verifier' });
+    });
+  });
+
   describe('TokenVerifier contract: a value or a promise', () => {
     it('R20: McpAuthenticator answers a token it already verified synchronously, with the same auth info', async () => {
       const app = await createProtectedApp({
@@ -425,7 +538,7 @@ describe('McpAuthModule configuration', () => {
     });
   });
 
-  describe("context: 'auto' — AsyncLocalStorage only when the application injects McpAuthContext", () => {
+  describe('context: McpAuthContext gives the caller to services when the option is on', () => {
     @Controller('api')
     @UseGuards(McpAuthGuard)
     class NoContextController {
@@ -436,7 +549,7 @@ describe('McpAuthModule configuration', () => {
     @Module({ controllers: [NoContextController] })
     class NoContextFeature {}
 
-    async function boot(feature: unknown, context?: boolean | 'auto') {
+    async function boot(feature: unknown, context?: boolean) {
       const moduleRef = await Test.createTestingModule({
         imports: [
           McpAuthModule.forRoot({
@@ -468,31 +581,19 @@ describe('McpAuthModule configuration', () => {
         slots.mockRestore();
       }
     }
-
-    it('nothing injects it (the default): no context on requests, @AuthInfo() works, reading it says why', async () => {
-      const app = await boot(NoContextFeature);
+    function thrown(fn: () => unknown): unknown {
       try {
-        const context = app.get(McpAuthContext);
-        expect(context.mode).toBe('unused');
-        expect(await requestCountingSlots(app)).toEqual({ body: { clientId: 'svc' }, slots: 0 });
-        let error: unknown;
-        try {
-          void context.current;
-        } catch (e) {
-          error = e;
-        }
-        expect(error).toBeInstanceOf(McpAuthConfigError);
-        expect(error).toMatchObject({ code: 'ERR_INVALID_OPTIONS', option: 'context' });
-        expect((error as Error).message).toMatch(/context: true/);
-      } finally {
-        await app.close();
+        fn();
+      } catch (e) {
+        return e;
       }
-    });
+      throw new Error('expected a throw');
+    }
 
-    it('a service injects it: on, the service sees the caller', async () => {
-      const app = await boot(ProtectedFeatureModule);
+    it('context: true — a singleton service sees the caller of each request', async () => {
+      const app = await boot(ProtectedFeatureModule, true);
       try {
-        expect(app.get(McpAuthContext).mode).toBe('on');
+        expect(app.get(McpAuthContext).enabled).toBe(true);
         const { body, slots } = await requestCountingSlots(app);
         expect(slots).toBe(1);
         expect(body.fromService).toEqual({ subject: 'svc', clientId: 'svc' });
@@ -501,48 +602,68 @@ describe('McpAuthModule configuration', () => {
       }
     });
 
-    it('context: true turns it on when nothing injects it (app.get / moduleRef.get users)', async () => {
-      const app = await boot(NoContextFeature, true);
+    it('off by default: no per-request context, @AuthInfo() works, reading McpAuthContext throws ERR_CONTEXT_DISABLED', async () => {
+      const app = await boot(NoContextFeature);
       try {
         const context = app.get(McpAuthContext);
-        expect(context.mode).toBe('on');
-        expect(context.current).toBeUndefined();
-        expect((await requestCountingSlots(app)).slots).toBe(1);
+        expect(context.enabled).toBe(false);
+        expect(await requestCountingSlots(app)).toEqual({ body: { clientId: 'svc' }, slots: 0 });
+        for (const read of [() => context.current, () => context.require()]) {
+          const error = thrown(read);
+          expect(error).toBeInstanceOf(McpAuthConfigError);
+          expect(error).toMatchObject({ code: 'ERR_CONTEXT_DISABLED', option: 'context' });
+          expect((error as Error).message).toMatch(/context: true/);
+        }
       } finally {
         await app.close();
       }
     });
 
-    it("context: 'yes' fails the boot naming the option", async () => {
+    it('off: a service reading it during a request gets ERR_CONTEXT_DISABLED, whatever injects it', async () => {
+      const app = await boot(ProtectedFeatureModule, false);
+      try {
+        const { body } = await requestCountingSlots(app);
+        expect(body.fromService).toEqual({ error: 'ERR_CONTEXT_DISABLED', option: 'context' });
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('run() gives a caller to code outside a request, whether the option is on or off', async () => {
+      for (const context of [true, false]) {
+        const app = await boot(NoContextFeature, context);
+        try {
+          const ctx = app.get(McpAuthContext);
+          const caller = { clientId: 'job', scopes: [], issuer: 'x', audience: [], claims: {}, token: 't' };
+          expect(ctx.run(caller, () => ctx.require().clientId)).toBe('job');
+        } finally {
+          await app.close();
+        }
+      }
+    });
+
+    it('require() outside a guarded request throws ERR_NO_CALLER; current is undefined there', async () => {
+      const app = await boot(NoContextFeature, true);
+      try {
+        const context = app.get(McpAuthContext);
+        expect(context.current).toBeUndefined();
+        const error = thrown(() => context.require());
+        expect(error).toBeInstanceOf(McpAuthConfigError);
+        expect(error).toMatchObject({ code: 'ERR_NO_CALLER' });
+      } finally {
+        await app.close();
+      }
+    });
+
+    it.each([['yes'], ['auto']])('context: %j fails the boot naming the option', async (value) => {
       const error = await bootError({
         resource: RESOURCE,
         authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
-        context: 'yes' as never,
+        context: value as never,
       });
+      expect(error.code).toBe('ERR_INVALID_OPTIONS');
       expect(error.option).toBe('context');
     });
-  });
-
-  it('context: false — McpAuthContext stays empty even where injected, @AuthInfo() still works', async () => {
-    const app = await createProtectedApp({
-      resource: RESOURCE,
-      authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
-      context: false,
-    });
-    try {
-      const token = await provider.clientCredentialsToken({
-        ...CLIENT,
-        resource: RESOURCE,
-        scope: 'read:todos',
-      });
-      const res = await request(app.getHttpServer())
-        .get('/api/me')
-        .set('Authorization', `Bearer ${token}`)
-        .expect(200);
-      expect(res.body).toMatchObject({ clientId: 'svc', fromService: null });
-    } finally {
-      await app.close();
-    }
   });
 
   it('R18: audience: false turns the check off, explicitly', async () => {

@@ -6,7 +6,6 @@ import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
-import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
 import { MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../core/tokens.js';
 import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
@@ -29,7 +28,7 @@ export class McpAuthenticator {
   constructor(
     @Inject(MCP_AUTH_RESOLVED_OPTIONS) readonly options: ResolvedMcpAuthOptions,
     @Inject(MCP_AUTH_TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
-    @Inject(MCP_AUTH_CONTEXT) private readonly context: McpAuthContext,
+    private readonly context: McpAuthContext,
   ) {
     this.routeResources = options.resources.map((resource) => ({
       resource,
@@ -49,14 +48,14 @@ export class McpAuthenticator {
   }
 
   /**
-   * The configured resource with this identifier. Throws `McpAuthConfigError` (`ERR_INVALID_OPTIONS`) when there
+   * The configured resource with this identifier. Throws `McpAuthConfigError` (`ERR_UNKNOWN_RESOURCE`) when there
    * is none — which boot already refuses for every `@ProtectedResource` on a controller.
    */
   resourceNamed(id: string): ResolvedResource {
     const resource = this.byId.get(id);
     if (resource) return resource;
     throw new McpAuthConfigError(
-      'ERR_INVALID_OPTIONS',
+      'ERR_UNKNOWN_RESOURCE',
       `@ProtectedResource(${JSON.stringify(id)}) names no configured resource (configured: ${[...this.byId.keys()].join(', ')})`,
       { option: 'resource' },
     );

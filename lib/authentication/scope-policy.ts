@@ -1,4 +1,4 @@
-import { NEVER_ADVERTISED_SCOPES } from '../options/defaults.js';
+import { NEVER_ADVERTISED_SCOPES } from '../core/scope-rules.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 

@@ -27,7 +27,8 @@ export const EXIT_USAGE = 2;
 export const USAGE = `Usage: nest-mcp-auth doctor <issuer> [options]
 
 Checks what an OpenID Connect / OAuth authorization server offers MCP clients and nest-mcp-auth: discovery URLs,
-issuer echo, PKCE S256, client registration, JWKS, introspection, RFC 8707 hints.
+issuer echo, PKCE S256, client registration, JWKS, introspection, the grants and client authentication methods
+downstream calls use (token exchange, on-behalf-of, client credentials), RFC 8707 hints.
 
 Options:
   --type oidc|oauth   discovery convention (default: probe like MCP 2025-11-25 clients)

@@ -10,6 +10,7 @@ import { discoveryUrls, type DiscoveryUrl } from '../discovery/well-known-url.js
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { algorithmsForKey, DEFAULT_ALGORITHMS } from '../core/algorithms.js';
 import { identifierProblem } from '../core/url-rules.js';
+import { downstreamChecks } from './doctor-downstream.js';
 
 /** Options of {@link runDoctor}. */
 export interface DoctorOptions {
@@ -75,11 +76,11 @@ export function doctorUsageProblem(options: Partial<DoctorOptions>): string | un
  * register, the JWKS and its algorithms, introspection, `offline_access`, and RFC 8707 resource indicators.
  * Contacts only the issuer's discovery URLs and the `jwks_uri`; prints nothing; never throws for what it finds.
  *
- * @throws TypeError when the options are unusable (see {@link doctorUsageProblem}).
+ * @throws McpAuthConfigError `ERR_INVALID_OPTIONS` when the options are unusable (see {@link doctorUsageProblem}).
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const problem = doctorUsageProblem(options);
-  if (problem !== undefined) throw new TypeError(problem);
+  if (problem !== undefined) throw new McpAuthConfigError('ERR_INVALID_OPTIONS', problem);
   const { issuer, type, resource } = options;
   const http = {
     timeout: options.timeout ?? DEFAULT_DISCOVERY_TIMEOUT,
@@ -107,6 +108,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checkRegistration(document, checks);
     await checkJwks(document, http, checks);
     checkIntrospection(document, checks);
+    checks.push(...downstreamChecks(document));
     checkOfflineAccess(document, checks);
     checkResourceIndicators(document, resource, checks);
   }

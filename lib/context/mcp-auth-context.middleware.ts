@@ -1,11 +1,10 @@
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
+import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { McpAuthContext } from './mcp-auth-context.js';
 
 /** Opens the per-request `McpAuthContext` slot that the guard fills; applied by `McpAuthModule` to every route. */
 @Injectable()
 export class McpAuthContextMiddleware implements NestMiddleware {
-  constructor(@Inject(MCP_AUTH_CONTEXT) private readonly context: McpAuthContext) {}
+  constructor(private readonly context: McpAuthContext) {}
 
   use(req: object, _res: unknown, next: () => void): void {
     this.context.runWithSlot(req, next);

@@ -1,16 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
-import { MCP_AUTH_CONTEXT_MODE } from '../core/internal-tokens.js';
+import { MCP_AUTH_CONTEXT_ENABLED } from '../core/internal-tokens.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 
 const SLOT = Symbol('nest-mcp-auth:context-slot');
-
-/**
- * Whether the context stores the caller: `'on'`; `'off'` (`context: false`); `'unused'` (`context: 'auto'` and
- * nothing in the application injects `McpAuthContext`).
- */
-export type McpAuthContextMode = 'on' | 'off' | 'unused';
 
 /** The per-request slot the guard fills (one object per request, created by the context middleware). */
 export interface McpAuthSlot {
@@ -19,51 +13,66 @@ export interface McpAuthSlot {
 
 /**
  * The caller of the current request, for any singleton service — no request-scoped providers needed
- * (AsyncLocalStorage, as nestjs-cls does it).
+ * (AsyncLocalStorage, as nestjs-cls does it). On when the module's `context` option is `true`.
  *
  * ```ts
  * @Injectable()
  * export class TodoService {
  *   constructor(private readonly auth: McpAuthContext) {}
- *   list() { return this.todos.filter((t) => t.owner === this.auth.current?.subject); }
+ *   list() { return this.todos.filter((t) => t.owner === this.auth.require().subject); }
  * }
  * ```
  */
 @Injectable()
 export class McpAuthContext {
   private readonly storage = new AsyncLocalStorage<McpAuthSlot>();
-  /** Whether the caller is stored (the module's `context` option; `'auto'` decided at boot). */
-  readonly enabled: boolean;
 
-  /** @param mode see `McpAuthContextMode`; the module decides it from its `context` option. */
-  constructor(@Optional() @Inject(MCP_AUTH_CONTEXT_MODE) readonly mode: McpAuthContextMode = 'on') {
-    this.enabled = mode === 'on';
-  }
+  /** @param enabled whether each request stores its caller: the module's `context` option. */
+  constructor(@Inject(MCP_AUTH_CONTEXT_ENABLED) readonly enabled: boolean) {}
 
-  /** The verified caller of the current request; `undefined` outside a request or on a `@Public()` route. */
+  /**
+   * The verified caller of the current request (or of the enclosing `run()`); `undefined` outside a request and
+   * on routes the guard does not protect.
+   *
+   * @throws McpAuthConfigError `ERR_CONTEXT_DISABLED` when the `context` option is off (outside `run()`).
+   */
   get current(): McpAuthInfo | undefined {
-    if (this.enabled) return this.storage.getStore()?.auth;
-    if (this.mode === 'unused') {
+    const slot = this.storage.getStore();
+    if (slot === undefined && !this.enabled) {
       throw new McpAuthConfigError(
-        'ERR_INVALID_OPTIONS',
-        "McpAuthContext is off: with context: 'auto' it is on only when a provider, controller or enhancer " +
-          'injects McpAuthContext, and none does. Obtained another way (moduleRef.get, app.get)? Set context: true',
+        'ERR_CONTEXT_DISABLED',
+        'McpAuthContext is off: set context: true in the McpAuthModule options to read the caller in services ' +
+          '(or read it with @AuthInfo() in the controller)',
         { option: 'context' },
       );
     }
-    return undefined;
+    return slot?.auth;
   }
 
-  /** The verified caller; throws when there is none (a programming error: the route is not guarded). */
+  /**
+   * The verified caller; throws where there is none.
+   *
+   * @throws McpAuthConfigError `ERR_NO_CALLER` outside a request, on a `@Public()` route or a route the guard does
+   *   not protect; `ERR_CONTEXT_DISABLED` when the `context` option is off.
+   */
   require(): McpAuthInfo {
     const auth = this.current;
-    if (!auth) throw new Error('McpAuthContext.require(): no authenticated caller in this context');
+    if (!auth) {
+      throw new McpAuthConfigError(
+        'ERR_NO_CALLER',
+        'McpAuthContext.require(): no authenticated caller here (outside a request, or a route McpAuthGuard does not protect)',
+      );
+    }
     return auth;
   }
 
-  /** Runs `fn` with `auth` as the current caller (tests, background work on behalf of a caller). */
+  /**
+   * Runs `fn` with `auth` as the current caller — in tests, or for background work on behalf of a caller. It works
+   * whatever the `context` option: inside `fn`, `current` is `auth`. (Its first call turns AsyncLocalStorage on for
+   * the process, with the cost the `context` option describes.)
+   */
   run<T>(auth: McpAuthInfo | undefined, fn: () => T): T {
-    return this.enabled ? this.storage.run({ auth }, fn) : fn();
+    return this.storage.run({ auth }, fn);
   }
 
   /**

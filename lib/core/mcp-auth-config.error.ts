@@ -3,8 +3,31 @@
  * never on `message`.
  */
 export type McpAuthConfigErrorCode =
-  /** An option of `McpAuthModule` is missing or invalid; `option` names it. */
+  /**
+   * An option is missing or invalid — of `McpAuthModule` (every offending option is listed), of
+   * `McpServerModule`, `fetchServerConfig`, `runDoctor` or the testing
+   * issuer; `option` names the first.
+   */
   | 'ERR_INVALID_OPTIONS'
+  /** A `@ProtectedResource()` names a resource that is not configured (at boot; `option: 'resource'`). */
+  | 'ERR_UNKNOWN_RESOURCE'
+  /** `AuthorizationServerRegistry.get()` was asked for an issuer that is not configured (check `has()` first). */
+  | 'ERR_UNKNOWN_ISSUER'
+  /**
+   * Two MCP handlers of one kind (tools, resources or prompts) have the same name, or two resources the same URI or
+   * URI template (at boot): the message names both methods.
+   */
+  | 'ERR_DUPLICATE_HANDLER'
+  /**
+   * `McpAuthContext.current` (or `require()`) was read while the `context` option is off (`option: 'context'`):
+   * set `context: true`, or read the caller with `@AuthInfo()`.
+   */
+  | 'ERR_CONTEXT_DISABLED'
+  /**
+   * `McpAuthContext.require()` found no authenticated caller: outside a request, on a `@Public()` route, or on a
+   * route `McpAuthGuard` does not protect.
+   */
+  | 'ERR_NO_CALLER'
   /** The metadata URL could not be reached (DNS, connection refused, TLS…). */
   | 'ERR_DISCOVERY_NETWORK'
   /** The metadata request did not answer within `discoveryTimeout`. */
@@ -35,11 +58,6 @@ export type McpAuthConfigErrorCode =
    */
   | 'ERR_MCP_UNPROTECTED'
   /**
-   * Two MCP handlers of one kind share a name (two `@McpTool`s, `@McpPrompt`s or `@McpResource`s named alike, or
-   * two resources with one URI): the message names both methods.
-   */
-  | 'ERR_DUPLICATE_HANDLER'
-  /**
    * An MCP handler (`@McpTool`, `@McpResource`, `@McpPrompt`) is declared in a way that cannot be served as
    * written: `@Public()` on it or its class, parameters partly decorated, an invalid URI template. The message
    * names the method.
@@ -60,7 +78,8 @@ export interface McpAuthConfigErrorDetails {
 }
 
 /**
- * A configuration or discovery failure, thrown at boot (or, with `discovery: 'lazy'`, on first use).
+ * A configuration or discovery failure, thrown at boot (or, with `discovery: 'lazy'`, on first use), or a use of
+ * the library its configuration does not allow (`ERR_CONTEXT_DISABLED`, `ERR_NO_CALLER`, `ERR_UNKNOWN_ISSUER`).
  * The message names the option, the URL tried and the reason.
  */
 export class McpAuthConfigError extends Error {

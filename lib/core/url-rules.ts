@@ -25,3 +25,25 @@ export function identifierProblem(value: unknown): string | undefined {
   if (url.username || url.password) return `must not contain credentials`;
   return undefined;
 }
+
+/** True for a loopback IP address as a socket reports it (`127.0.0.0/8`, `::1`, or IPv4-mapped `::ffff:127.…`). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/**
+ * The canonical serialisation of `value` when it is an `http:`/`https:` origin as the `Origin` header carries it
+ * (RFC 6454 §7: `scheme://host[:port]`, nothing else), or `undefined` for anything else — `null`, a path, a query,
+ * credentials, another scheme, a list of origins. Scheme and host are lower-cased, default ports dropped, IPv6
+ * hosts compressed, so two spellings of one origin compare equal.
+ */
+export function canonicalOrigin(value: string): string | undefined {
+  if (!/^https?:\/\/[^/?#@\s,]+$/i.test(value)) return undefined;
+  try {
+    return new URL(value).origin;
+  } catch {
+    return undefined;
+  }
+}

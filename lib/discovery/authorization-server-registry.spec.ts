@@ -213,7 +213,7 @@ describe('AuthorizationServerRegistry: lazy', () => {
 });
 
 describe('AuthorizationServerRegistry: lookup', () => {
-  it('is keyed by the exact issuer string; unknown issuers are rejected', async () => {
+  it('is keyed by the exact issuer string; unknown issuers are rejected (ERR_UNKNOWN_ISSUER)', async () => {
     const reg = registry([
       { issuer: `${base}/a`, type: 'oauth' },
       { issuer: `${base}/a`, type: 'oidc' },
@@ -223,7 +223,7 @@ describe('AuthorizationServerRegistry: lookup', () => {
     expect(reg.has(`${base}/a/`)).toBe(false);
     expect(reg.peek(`${base}/a/`)).toBeUndefined();
     const error = await rejection(reg.get(`${base}/a/`));
-    expect(error.code).toBe('ERR_INVALID_OPTIONS');
+    expect(error.code).toBe('ERR_UNKNOWN_ISSUER');
     expect(error.message).toContain(`"${base}/a"`);
   });
 });

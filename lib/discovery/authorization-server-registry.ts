@@ -114,14 +114,14 @@ export class AuthorizationServerRegistry implements OnModuleInit {
   /**
    * The metadata of `issuer`: the resolved value, or a fetch shared by every concurrent caller.
    *
-   * @throws McpAuthConfigError `ERR_INVALID_OPTIONS` when `issuer` is not configured (check `has()` first), or the
+   * @throws McpAuthConfigError `ERR_UNKNOWN_ISSUER` when `issuer` is not configured (check `has()` first), or the
    *   discovery error (`ERR_DISCOVERY_*`, `ERR_METADATA_INVALID`, `ERR_ISSUER_MISMATCH`).
    */
   async get(issuer: string): Promise<AuthorizationServerMetadata> {
     const entry = this.entries.get(issuer);
     if (entry === undefined) {
       throw new McpAuthConfigError(
-        'ERR_INVALID_OPTIONS',
+        'ERR_UNKNOWN_ISSUER',
         `Authorization server ${JSON.stringify(issuer)} is not configured (issuers are compared byte for byte); ` +
           `configured: ${this.issuerList.map((i) => JSON.stringify(i)).join(', ') || 'none'}.`,
       );

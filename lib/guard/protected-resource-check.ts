@@ -28,7 +28,7 @@ export class ProtectedResourceCheck implements OnModuleInit {
         const named = this.reflector.get(ProtectedResource.KEY, target as never);
         if (named !== undefined && !known.has(named)) {
           throw new McpAuthConfigError(
-            'ERR_INVALID_OPTIONS',
+            'ERR_UNKNOWN_RESOURCE',
             `@ProtectedResource(${JSON.stringify(named)}) on ${where} names no configured resource (configured: ${[...known].join(', ')})`,
             { option: 'resource' },
           );

@@ -1,4 +1,4 @@
-import { ForbiddenException, HttpException, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { HttpException, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import type { McpAuthenticator } from '../authentication/mcp-authenticator.js';
@@ -9,8 +9,8 @@ import type { McpEndpointAuthenticator } from './mcp-endpoint-auth.js';
 import { McpRequestBodyError } from './mcp-request-body.js';
 import { McpRequestBodyReader } from './mcp-request-body-reader.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
-import { MCP_ENDPOINT_AUTHENTICATOR, MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
-import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
+import { MCP_ENDPOINT_AUTHENTICATOR } from './mcp-server.tokens.js';
+import { OriginPolicy } from './origin-policy.js';
 
 /**
  * `McpAuthGuard` for the MCP endpoints: the scopes a request needs are those of the handlers its JSON-RPC body
@@ -18,30 +18,24 @@ import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
  * 403 `insufficient_scope` before it reaches the handler — the form the SDK client's step-up acts on (R13, R14,
  * R41). The body judged is the one the SDK transport then
  * dispatches (`McpRequestBodyReader`: one parse, whether or not Nest parsed it). Every request is authenticated,
- * with or without `Mcp-Session-Id` (R17). Checks `Origin` first when `allowedOrigins` is set (R32). It has no
+ * with or without `Mcp-Session-Id` (R17). Checks `Origin` first, with `OriginPolicy` (R32, R38). It has no
  * authenticator only when the app chose `auth: false` (see `endpointAuthenticator`).
  */
 @Injectable()
 export class McpEndpointGuard extends McpAuthGuard {
-  private readonly allowedOrigins?: ReadonlySet<string>;
-
   constructor(
     reflector: Reflector,
     @Inject(MCP_ENDPOINT_AUTHENTICATOR) authenticator: McpEndpointAuthenticator,
     private readonly handlers: McpHandlerRegistry,
     private readonly bodies: McpRequestBodyReader,
-    @Inject(MCP_SERVER_MODULE_OPTIONS) options: McpServerModuleOptions,
+    private readonly origins: OriginPolicy,
   ) {
     super(reflector, authenticator as McpAuthenticator);
-    if (options.allowedOrigins) this.allowedOrigins = new Set(options.allowedOrigins);
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.switchToHttp().getRequest<IncomingMessage>();
-    const origin = req.headers.origin;
-    if (origin !== undefined && this.allowedOrigins && !this.allowedOrigins.has(origin)) {
-      throw new ForbiddenException({ error: 'forbidden', error_description: 'Origin not allowed' });
-    }
+    this.origins.assertAllowed(req);
     if (!this.authenticator) return true;
     if (req.method !== 'POST') return super.canActivate(context);
     let body: unknown;

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { ContextIdFactory, ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
-import { MCP_AUTH_CONTEXT } from '../core/internal-tokens.js';
 import { MCP_CONTEXT_TYPE, type McpInvocation } from '../core/mcp-invocation.js';
 import type { McpHandler } from './mcp-handler.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
@@ -28,7 +27,7 @@ export class McpHandlerPipeline implements OnApplicationBootstrap {
     private readonly registry: McpHandlerRegistry,
     private readonly contextCreator: ExternalContextCreator,
     private readonly moduleRef: ModuleRef,
-    @Optional() @Inject(MCP_AUTH_CONTEXT) private readonly context?: McpAuthContext,
+    @Optional() private readonly context?: McpAuthContext,
   ) {}
 
   onApplicationBootstrap(): void {

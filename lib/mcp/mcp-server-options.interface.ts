@@ -63,10 +63,20 @@ export interface McpServerModuleOptions {
    */
   visibility?: McpVisibility;
   /**
-   * Origins allowed to call the MCP endpoints (R32, DNS-rebinding defence). A request whose `Origin` header is
-   * not listed gets 403. Requests without `Origin` (non-browser clients) are not affected. Default: any origin.
+   * Browser origins allowed to call the MCP endpoints, in addition to the defaults (`scheme://host[:port]`, e.g.
+   * `'http://localhost:6274'` for the MCP Inspector's UI). The MCP transport specification says servers MUST
+   * validate `Origin` (the DNS-rebinding defence), so by default only the origin of each resource identifier of
+   * `McpAuthModule` is allowed, plus `http://localhost:*`, `http://127.0.0.1:*` and `http://[::1]:*` when the
+   * request arrived on a loopback address of this server. A request with any other `Origin` gets 403; requests
+   * without `Origin` (SDKs, proxies, server-side clients) are not affected. Allowed origins get CORS answers.
+   * An entry that is not an origin fails the boot.
    */
   allowedOrigins?: string[];
+  /**
+   * Allow every `Origin` (CORS included). Only for a server meant to be called from any web page: it gives up
+   * the DNS-rebinding defence, so never with an unauthenticated endpoint on a private network. Default false.
+   */
+  allowAnyOrigin?: boolean;
   /** Answer POST requests with JSON instead of an SSE stream (Streamable HTTP). Default false. */
   enableJsonResponse?: boolean;
   /**

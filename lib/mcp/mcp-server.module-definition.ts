@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder, RequestMethod } from '@nestjs/common';
 import { routeResourceCheck, type KnownRoute } from '../guard/route-resource-check.js';
 import { createMcpController, resolveRoutes } from './mcp.controller.js';
-import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
+import { MCP_SERVER_MODULE_OPTIONS, MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions, McpServerRoutes } from './mcp-server-options.interface.js';
 
 export const {
@@ -17,7 +17,11 @@ export const {
   .setExtras<McpServerRoutes>({ path: '/mcp', sse: false }, (definition, routes) => ({
     ...definition,
     controllers: [...(definition.controllers ?? []), createMcpController(routes)],
-    providers: [...(definition.providers ?? []), routeResourceCheck('McpServerModule', endpoints(routes))],
+    providers: [
+      ...(definition.providers ?? []),
+      routeResourceCheck('McpServerModule', endpoints(routes)),
+      { provide: MCP_SERVER_ROUTES, useValue: resolveRoutes(routes) },
+    ],
   }))
   .build();
 

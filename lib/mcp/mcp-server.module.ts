@@ -1,8 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { endpointAuthenticatorProvider } from './mcp-endpoint-auth.js';
+import { McpCorsMiddleware } from './mcp-cors.middleware.js';
 import { McpEndpointGuard } from './mcp-endpoint.guard.js';
 import { McpRequestBodyReader } from './mcp-request-body-reader.js';
+import type { resolveRoutes } from './mcp.controller.js';
 import { McpServerConfigurableModule } from './mcp-server.module-definition.js';
 import { McpDispatcher } from './mcp-dispatcher.js';
 import { McpHandlerDiscovery } from './mcp-handler-discovery.js';
@@ -10,7 +12,9 @@ import { McpHandlerPipeline } from './mcp-handler-pipeline.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
 import { McpHttpRequests } from './mcp-http-requests.js';
 import { McpProtocolServerFactory } from './mcp-protocol-server.js';
+import { MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
 import { McpSessionStore } from './mcp-session-store.js';
+import { OriginPolicy } from './origin-policy.js';
 import { SseEndpoint } from './sse-endpoint.js';
 import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
 
@@ -35,7 +39,21 @@ import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
     StreamableHttpEndpoint,
     SseEndpoint,
     McpEndpointGuard,
+    OriginPolicy,
   ],
   exports: [McpHandlerRegistry, McpProtocolServerFactory],
 })
-export class McpServerModule extends McpServerConfigurableModule {}
+export class McpServerModule extends McpServerConfigurableModule implements NestModule {
+  constructor(@Inject(MCP_SERVER_ROUTES) private readonly routes: ReturnType<typeof resolveRoutes>) {
+    super();
+  }
+
+  /** The Origin check and CORS run before anything else on the MCP routes, preflights included. */
+  configure(consumer: MiddlewareConsumer): void {
+    const { path, sse } = this.routes;
+    const paths = sse ? [path, sse.ssePath, sse.messagesPath] : [path];
+    consumer
+      .apply(McpCorsMiddleware)
+      .forRoutes(...paths.map((p) => ({ path: p, method: RequestMethod.ALL })));
+  }
+}

@@ -6,3 +6,6 @@ export const MCP_SERVER_MODULE_OPTIONS = Symbol.for('nest-mcp-auth:MCP_SERVER_MO
  * `McpAuthModule`'s, or `null` when the app chose `auth: false`.
  */
 export const MCP_ENDPOINT_AUTHENTICATOR = Symbol.for('nest-mcp-auth:MCP_ENDPOINT_AUTHENTICATOR');
+
+/** Injection token of the MCP routes, normalised (`resolveRoutes`): where the CORS middleware applies. */
+export const MCP_SERVER_ROUTES = Symbol.for('nest-mcp-auth:MCP_SERVER_ROUTES');

@@ -89,6 +89,11 @@ describe('resolveOptions', () => {
     [{ resource: 'https://h.example/mcp' }, 'authorizationServers', /at least one/],
     [
       { resource: 'https://h.example/mcp', authorizationServers: ['ftp://x'] },
+      'authorizationServers[0]',
+      /https/,
+    ],
+    [
+      { resource: 'https://h.example/mcp', authorizationServers: [{ issuer: 'ftp://x' }] },
       'authorizationServers[0].issuer',
       /https/,
     ],
@@ -99,7 +104,7 @@ describe('resolveOptions', () => {
     ],
     [
       { resource: 'https://h.example/mcp', authorizationServers: [issuer], audience: [] },
-      'resource.audience',
+      'audience',
       /false/,
     ],
     [
@@ -142,5 +147,142 @@ describe('resolveOptions', () => {
         authorizationServers: ['http://localhost:4000'],
       }),
     ).not.toThrow();
+  });
+
+  it('every default comes from the option classes', () => {
+    const o = resolveOptions({
+      resource: 'https://h.example/mcp',
+      authorizationServers: [issuer],
+      clockTolerance: undefined, // undefined keeps the default
+      verify: { introspection: { clientId: 'rs', clientSecret: 'secret' } },
+    });
+    expect(o).toMatchObject({
+      clockTolerance: 5,
+      strictJwtType: false,
+      discovery: 'eager',
+      discoveryTimeout: 5000,
+      jwks: { timeout: 5000, cooldown: 30000, cacheMaxAge: 600000 },
+      tokenCache: { maxEntries: 10000, maxAge: 300 },
+      context: false,
+      legacyAuthorizationServerMetadata: false,
+      stepUpScopes: 'accumulate',
+      retryAfter: 5,
+      claims: { clientId: ['client_id', 'azp', 'cid', 'appid'], scopes: ['scope', 'scp', 'scopes'] },
+      verify: {
+        introspection: {
+          authMethod: 'client_secret_basic',
+          timeout: 5000,
+          cacheTtl: 60,
+          cacheMaxEntries: 10000,
+        },
+      },
+    });
+    expect(o.resources[0].audienceClaim).toBe('aud');
+    expect(resolveOptions({ resource: 'https://h.example/mcp', authorizationServers: [issuer] }).verify).toBe(
+      'jwt',
+    );
+  });
+
+  it('per-resource options: the resource’s own value, else the module’s', () => {
+    const o = resolveOptions({
+      resource: [
+        { resource: 'https://h.example/a', audienceClaim: 'azp', defaultScopes: ['a'] },
+        'https://h.example/b',
+      ],
+      authorizationServers: issuer,
+      audienceClaim: 'client_id',
+      audience: 'api://x',
+      defaultScopes: ['m'],
+    });
+    expect(o.resources.map((r) => [r.audienceClaim, r.audience, r.defaultScopes])).toEqual([
+      ['azp', ['api://x'], ['a']],
+      ['client_id', ['api://x'], ['m']],
+    ]);
+  });
+
+  it.each([
+    [
+      {
+        resource: [
+          'https://h.example/a',
+          { resource: 'https://h.example/b', authorizationServers: [issuer, { issuer: 'ftp://x' }] },
+        ],
+      },
+      'resource[1].authorizationServers[1].issuer',
+    ],
+    [
+      { resource: ['https://h.example/a', 'http://h.example/b'], authorizationServers: [issuer] },
+      'resource[1]',
+    ],
+    [
+      { resource: { resource: 'https://h.example/a', audience: 7 }, authorizationServers: issuer },
+      'resource.audience',
+    ],
+    [{ resource: undefined }, 'resource'],
+    [{ resource: [], authorizationServers: issuer }, 'resource'],
+    [
+      { resource: 'https://h.example/a', authorizationServers: { metadata: { issuer: 'x' } } },
+      'authorizationServers.metadata',
+    ],
+    [{ verify: { introspection: { clientId: '', clientSecret: 's' } } }, 'verify.introspection.clientId'],
+    [
+      { verify: { introspection: { clientId: 'c', clientSecret: 's', timeout: 0 } } },
+      'verify.introspection.timeout',
+    ],
+    [{ verify: {} }, 'verify.introspection'],
+    [{ verify: { verifier: { check: () => 1 } } }, 'verify.verifier'],
+    [
+      { verify: { introspection: { clientId: 'c', clientSecret: 's' }, verifier: { verify: () => ({}) } } },
+      'verify.verifier',
+    ],
+    [{ jwks: { timeout: 0 } }, 'jwks.timeout'],
+    [{ jwks: 5 }, 'jwks'],
+    [{ tokenCache: { maxEntries: 0 } }, 'tokenCache.maxEntries'],
+    [{ tokenCache: true }, 'tokenCache'],
+    [{ claims: { scopes: 'scp' } }, 'claims.scopes'],
+    [{ claims: { map: 'x' } }, 'claims.map'],
+    [{ clockTolerance: null }, 'clockTolerance'],
+    [{ context: 'auto' }, 'context'],
+    [{ scopeHierarchy: { admin: 'read' } }, 'scopeHierarchy'],
+  ])('names the option as the user wrote it: %j → %s', (options, path) => {
+    const error = configError(() =>
+      resolveOptions({
+        resource: 'https://h.example/mcp',
+        authorizationServers: [issuer],
+        ...options,
+      } as never),
+    );
+    expect(error.code).toBe('ERR_INVALID_OPTIONS');
+    expect(error.option).toBe(path);
+    expect(error.message).toContain(`  - ${path}: `);
+  });
+
+  it('lists every invalid option at once', () => {
+    const error = configError(() =>
+      resolveOptions({
+        resource: 'https://h.example/mcp',
+        authorizationServers: ['ftp://x'],
+        clockTolerance: -1,
+        jwks: { cooldown: -1 },
+      } as never),
+    );
+    const paths = [...error.message.matchAll(/^ {2}- ([^:]+):/gm)].map((m) => m[1]).sort();
+    expect(paths).toEqual(['authorizationServers[0]', 'clockTolerance', 'jwks.cooldown']);
+  });
+
+  it('keeps a verifier instance as given (never re-constructed), and a verifier class as a class', () => {
+    class Verifier {
+      constructor(readonly dependency: { connected: boolean }) {}
+      verify() {
+        return Promise.reject(new Error('not used'));
+      }
+    }
+    const instance = new Verifier({ connected: true });
+    const base = { resource: 'https://h.example/mcp', authorizationServers: [issuer] };
+    const byInstance = resolveOptions({ ...base, verify: { verifier: instance as never } }).verify;
+    expect(byInstance).toMatchObject({ verifier: instance });
+    expect((byInstance as { verifier: unknown }).verifier).toBe(instance);
+    const byClass = resolveOptions({ ...base, verify: { verifier: Verifier as never } }).verify;
+    expect((byClass as { verifier: unknown }).verifier).toBe(Verifier);
   });
 });

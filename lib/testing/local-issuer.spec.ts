@@ -189,7 +189,9 @@ describe('startLocalIssuer (HTTP surface and minting)', () => {
     const t0 = Date.now();
     expect((await fetch(issuer.jwksUri)).status).toBe(200);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
-    expect(() => issuer.setDelay(-1)).toThrow(TypeError);
+    expect(() => issuer.setDelay(-1)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', option: 'ms' }),
+    );
 
     issuer.setDelay(60_000);
     const pending = fetch(issuer.jwksUri).then(
@@ -205,8 +207,10 @@ describe('startLocalIssuer (HTTP surface and minting)', () => {
   });
 
   it('rejects invalid options', async () => {
-    await expect(startLocalIssuer({ issuerPath: 'tenant' })).rejects.toThrow(TypeError);
-    await expect(startLocalIssuer({ issuerPath: '/t?x=1' })).rejects.toThrow(TypeError);
+    const invalid = (option: string) => expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', option });
+    await expect(startLocalIssuer({ issuerPath: 'tenant' })).rejects.toThrow(invalid('issuerPath'));
+    await expect(startLocalIssuer({ issuerPath: '/t?x=1' })).rejects.toThrow(invalid('issuerPath'));
+    await expect(startLocalIssuer({ discovery: 'x' as never })).rejects.toThrow(invalid('discovery'));
     await expect(startLocalIssuer({ algorithms: ['HS256' as never] })).rejects.toThrow(/cannot sign/);
     await expect(startLocalIssuer({ algorithms: ['ES256'], metadata: () => null as never })).rejects.toThrow(
       /must return an object/,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, type JWTHeaderParameters } from 'jose';
-import { KeyRing, type LocalIssuerAlgorithm } from './signing-keys.js';
+import { invalidUse, KeyRing, type LocalIssuerAlgorithm } from './signing-keys.js';
 
 /** Options of {@link startLocalIssuer}. */
 export interface LocalIssuerOptions {
@@ -156,7 +156,8 @@ function validatePath(name: string, path: string, allowEmpty: boolean): string {
     (path === '' ? !allowEmpty : !path.startsWith('/')) ||
     /[?#\s]/.test(path)
   ) {
-    throw new TypeError(
+    throw invalidUse(
+      name,
       `${name} must ${allowEmpty ? "be '' or " : ''}start with '/' and have no query, fragment or whitespace (got ${JSON.stringify(path)}).`,
     );
   }
@@ -220,7 +221,8 @@ function withoutTrailingSlash(path: string): string {
  * });
  * ```
  *
- * @throws TypeError for an invalid `issuerPath`, `jwksPath`, algorithm or `metadata` result.
+ * @throws McpAuthConfigError `ERR_INVALID_OPTIONS` for an invalid `issuerPath`, `jwksPath`, algorithm or
+ *   `metadata` result.
  */
 export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promise<LocalIssuer> {
   const issuerPath = validatePath('issuerPath', options.issuerPath ?? '', true);
@@ -228,10 +230,13 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
   const jwksPath = validatePath('jwksPath', options.jwksPath ?? `${base}/jwks`, false);
   const discovery = options.discovery ?? 'both';
   if (!['oidc', 'oauth', 'both'].includes(discovery)) {
-    throw new TypeError(`discovery must be 'oidc', 'oauth' or 'both' (got ${JSON.stringify(discovery)}).`);
+    throw invalidUse(
+      'discovery',
+      `discovery must be 'oidc', 'oauth' or 'both' (got ${JSON.stringify(discovery)}).`,
+    );
   }
   const algorithms = options.algorithms ?? ['RS256'];
-  if (algorithms.length === 0) throw new TypeError('algorithms must name at least one algorithm.');
+  if (algorithms.length === 0) throw invalidUse('algorithms', 'algorithms must name at least one algorithm.');
 
   const keys = new KeyRing();
   await keys.add(algorithms);
@@ -360,7 +365,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     };
     const adjusted = options.metadata ? options.metadata(structuredClone(defaults)) : defaults;
     if (typeof adjusted !== 'object' || adjusted === null || Array.isArray(adjusted)) {
-      throw new TypeError('The metadata option must return an object.');
+      throw invalidUse('metadata', 'The metadata option must return an object.');
     }
     metadata = Object.freeze({ ...adjusted });
     metadataBody = JSON.stringify(metadata);
@@ -428,7 +433,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     },
     setDelay(ms: number) {
       if (!Number.isFinite(ms) || ms < 0)
-        throw new TypeError(`setDelay expects milliseconds ≥ 0 (got ${ms}).`);
+        throw invalidUse('ms', `setDelay expects milliseconds ≥ 0 (got ${ms}).`);
       delay = ms;
     },
     requestCount(pathname: string) {

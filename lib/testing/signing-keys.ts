@@ -1,5 +1,10 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { DEFAULT_ALGORITHMS, type JwsAlgorithm } from '../core/algorithms.js';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+
+/** A misuse of the local issuer: an option or argument it cannot honour (`option` names it). */
+export const invalidUse = (option: string, message: string) =>
+  new McpAuthConfigError('ERR_INVALID_OPTIONS', message, { option });
 
 /** The JWS algorithms the local issuer can sign with: every asymmetric algorithm `McpAuthModule` accepts (`DEFAULT_ALGORITHMS`). */
 export type LocalIssuerAlgorithm = JwsAlgorithm;
@@ -44,7 +49,8 @@ export class KeyRing {
   async add(algorithms: readonly LocalIssuerAlgorithm[]): Promise<SigningKey[]> {
     for (const alg of algorithms) {
       if (!ALGORITHMS.has(alg)) {
-        throw new TypeError(
+        throw invalidUse(
+          'algorithms',
           `The local issuer cannot sign with ${JSON.stringify(alg)}; use one of ${[...ALGORITHMS].join(', ')}.`,
         );
       }
@@ -57,7 +63,7 @@ export class KeyRing {
   /** Removes a key from the published JWKS. Unknown kids throw (a typo in a test should not pass silently). */
   unpublish(kid: string): void {
     const key = this.keys.find((k) => k.kid === kid);
-    if (!key) throw new Error(`The local issuer holds no key with kid "${kid}".`);
+    if (!key) throw invalidUse('kid', `The local issuer holds no key with kid "${kid}".`);
     key.published = false;
   }
 
@@ -80,14 +86,15 @@ export class KeyRing {
       const held = this.keys.find((k) => k.kid === kid);
       if (held) {
         if (alg !== undefined && alg !== held.alg) {
-          throw new Error(`The key "${kid}" is a ${held.alg} key; it cannot sign ${alg}.`);
+          throw invalidUse('alg', `The key "${kid}" is a ${held.alg} key; it cannot sign ${alg}.`);
         }
         return { key: held, kid };
       }
     }
     const key = this.keys.find((k) => k.published && (alg === undefined || k.alg === alg));
     if (!key) {
-      throw new Error(
+      throw invalidUse(
+        'alg',
         alg === undefined
           ? 'The local issuer publishes no key: addKey() first.'
           : `The local issuer publishes no ${alg} key: list it in \`algorithms\` or call addKey('${alg}').`,

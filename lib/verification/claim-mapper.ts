@@ -1,11 +1,10 @@
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
+import { ClaimMappingSettings } from '../options/claim-mapping.settings.js';
 import type { ClaimMappingOptions } from '../options/mcp-auth-options.interface.js';
+import { toOptions } from '../options/option-tree.js';
 
 type Claims = Record<string, unknown>;
-
-export const DEFAULT_CLIENT_ID_CLAIMS = ['client_id', 'azp', 'cid', 'appid'] as const;
-export const DEFAULT_SCOPE_CLAIMS = ['scope', 'scp', 'scopes'] as const;
 
 const invalid = (claim: string, expected: string) =>
   new McpAuthError('ERR_TOKEN_INVALID', `The "${claim}" claim must be ${expected}`);
@@ -38,12 +37,15 @@ function stringList(claims: Claims, name: string, into: Set<string>): void {
  * result. A claim of the wrong type rejects the token rather than being ignored.
  */
 export class ClaimMapper {
+  private readonly options: ClaimMappingSettings;
   private readonly clientIdClaims: readonly string[];
   private readonly scopeClaims: readonly string[];
 
-  constructor(private readonly options: ClaimMappingOptions = {}) {
-    this.clientIdClaims = options.clientId ?? DEFAULT_CLIENT_ID_CLAIMS;
-    this.scopeClaims = [...(options.scopes ?? DEFAULT_SCOPE_CLAIMS), ...(options.scopesFromClaims ?? [])];
+  /** @param options the `claims` option; what it leaves out has its default. */
+  constructor(options: ClaimMappingOptions = {}) {
+    this.options = toOptions(ClaimMappingSettings, options);
+    this.clientIdClaims = this.options.clientId;
+    this.scopeClaims = [...this.options.scopes, ...this.options.scopesFromClaims];
   }
 
   /** Granted scopes, deduplicated. */

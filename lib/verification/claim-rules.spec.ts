@@ -125,6 +125,26 @@ describe('R39: one claim rule for every verifier — the same table through JWT,
       authorizationServers: [{ metadata: { issuer: issuer(), jwks_uri: `${origin}/jwks` } as never }],
       clockTolerance: tolerance,
     });
+  /** The resolved `verify.introspection` options (every default applied) of a module configured for introspection. */
+  const introspectionSettings = (tolerance: number) => {
+    const { verify } = resolveOptions({
+      resource: RESOURCE,
+      authorizationServers: [{ metadata: { issuer: issuer(), jwks_uri: `${origin}/jwks` } as never }],
+      clockTolerance: tolerance,
+      verify: {
+        introspection: {
+          endpoint: `${origin}/introspect`,
+          clientId: 'rs',
+          clientSecret: 'rs-secret',
+          cacheTtl: 0,
+        },
+      },
+    });
+    if (typeof verify !== 'object' || !('introspection' in verify) || !verify.introspection) {
+      throw new TypeError('introspection options expected');
+    }
+    return verify.introspection;
+  };
   const lookup = () => ({
     peek: () => ({ issuer: issuer(), jwks_uri: `${origin}/jwks` }) as never,
     get: async () => ({ issuer: issuer(), jwks_uri: `${origin}/jwks` }) as never,
@@ -198,7 +218,7 @@ describe('R39: one claim rule for every verifier — the same table through JWT,
       built = {
         jwt: new JwtTokenVerifier(options, lookup(), new ClaimMapper()),
         introspection: new IntrospectionTokenVerifier(
-          { endpoint: `${origin}/introspect`, clientId: 'rs', clientSecret: 'rs-secret', cacheTtl: 0 },
+          introspectionSettings(tolerance),
           options,
           lookup(),
           new ClaimMapper(),

@@ -1,6 +1,7 @@
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
-import type { IntrospectionOptions } from '../options/mcp-auth-options.interface.js';
+import type { Resolved } from '../options/option-types.js';
+import type { IntrospectionSettings } from '../options/verify.settings.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 import { providerFetch, ProviderFetchError } from '../discovery/provider-fetch.js';
@@ -12,10 +13,6 @@ import { TokenCache } from './token-cache.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 type Claims = Record<string, unknown>;
-
-const DEFAULT_TIMEOUT = 5_000;
-const DEFAULT_TTL = 60;
-const DEFAULT_MAX_ENTRIES = 10_000;
 
 /**
  * Verifies opaque access tokens with RFC 7662 token introspection. `active: false` → 401 `invalid_token`; the claim
@@ -32,15 +29,15 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
   private readonly authorization?: string;
 
   constructor(
-    private readonly introspection: IntrospectionOptions,
+    private readonly introspection: Resolved<IntrospectionSettings>,
     private readonly options: ResolvedMcpAuthOptions,
     private readonly metadata: MetadataLookup,
     private readonly mapper: ClaimMapper,
   ) {
-    this.ttl = introspection.cacheTtl ?? DEFAULT_TTL;
-    this.timeout = introspection.timeout ?? DEFAULT_TIMEOUT;
-    this.cache = new TokenCache(this.ttl > 0 ? (introspection.cacheMaxEntries ?? DEFAULT_MAX_ENTRIES) : 0);
-    if ((introspection.authMethod ?? 'client_secret_basic') === 'client_secret_basic') {
+    this.ttl = introspection.cacheTtl;
+    this.timeout = introspection.timeout;
+    this.cache = new TokenCache(this.ttl > 0 ? introspection.cacheMaxEntries : 0);
+    if (introspection.authMethod === 'client_secret_basic') {
       // RFC 6749 §2.3.1: each part form-urlencoded before base64.
       const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
       const credentials = `${form(introspection.clientId)}:${form(introspection.clientSecret)}`;

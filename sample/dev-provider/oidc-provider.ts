@@ -1,7 +1,8 @@
 /**
  * A real OpenID provider (the `oidc-provider` package, v9) on 127.0.0.1 for e2e suites and the sample's development
  * provider: JWT access tokens with `aud` = the RFC 8707 resource, opaque tokens + introspection, open dynamic
- * registration, client credentials, authorization code + PKCE with a headless "browser" (`authorize()`), RFC 8414
+ * registration, client credentials, RFC 8693 token exchange and an Entra-style on-behalf-of grant (`token-exchange.ts`),
+ * private_key_jwt client authentication, authorization code + PKCE with a headless "browser" (`authorize()`), RFC 8414
  * metadata beside the OIDC discovery document, a per-path request counter and an outage switch.
  *
  * Free of jest: importable from any Node code.
@@ -30,6 +31,8 @@ import type {
   Provider,
   ResourceServer as ResourceServerInfo,
 } from 'oidc-provider';
+import { exchangeClaims, registerTokenExchange, type TokenExchangePolicy } from './token-exchange.js';
+export { JWT_BEARER, TOKEN_EXCHANGE } from './token-exchange.js';
 
 export type SigningAlg = 'RS256' | 'ES256' | 'PS256';
 
@@ -40,15 +43,24 @@ export interface TestResource {
   accessTokenFormat?: 'jwt' | 'opaque';
   /** JWS algorithm of its JWT access tokens. Default 'RS256'. */
   alg?: SigningAlg;
+  /** Seconds its access tokens live. Default 3600. */
+  accessTokenTTL?: number;
 }
 
 export interface TestClient {
   clientId: string;
-  clientSecret: string;
+  /** The secret (`client_secret_basic` / `client_secret_post`); absent for a `private_key_jwt` client. */
+  clientSecret?: string;
   /** The client's scope allow-list (oidc-provider's `scope` client metadata). Default: every supported scope. */
   scopes?: string[];
   /** Default 'client_secret_basic'. */
-  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** The client's public keys, for `private_key_jwt`. */
+  jwks?: { keys: JWK[] };
+  /** Grants the client may use, e.g. `TOKEN_EXCHANGE`, `JWT_BEARER`. Default `['client_credentials']`. */
+  grantTypes?: string[];
+  /** Audiences of the subject tokens this client may exchange (`unauthorized_client` otherwise). Default: any. */
+  exchangeAudiences?: string[];
 }
 
 export interface TestProviderOptions {
@@ -62,8 +74,16 @@ export interface TestProviderOptions {
   oauthMetadata?: boolean;
   /** Default 0 = a free port. */
   port?: number;
+  /** Token exchange policy: accounts whose tokens are refused (`invalid_grant`). */
+  tokenExchange?: Pick<TokenExchangePolicy, 'deniedAccounts'>;
   /** Account that logs in when `authorize()` is given none, or when a real browser reaches the login. Default 'alice'. */
   defaultAccountId?: string;
+  /**
+   * Browser origins (`scheme://host[:port]`) whose web pages may register clients and call the token endpoint —
+   * a browser-based MCP client such as the MCP Inspector's UI (`http://localhost:6274`). Discovery and JWKS answer
+   * every origin. Default: none.
+   */
+  allowedOrigins?: string[];
 }
 
 export interface AuthorizeOptions {
@@ -130,6 +150,8 @@ const ACCESS_TOKEN_TTL = 3600;
 const REGISTRATION_HOOK = 'x_test_provider';
 const INTERNAL_HEADER = 'x-test-provider-internal';
 const MAX_HOPS = 20;
+/** Where the public keys of `private_key_jwt` clients are served (their `jwks_uri`). */
+const CLIENT_JWKS_PATH = '/_test-clients/jwks/';
 
 type OidcProviderModule = typeof import('oidc-provider');
 /** oidc-provider's in-memory adapter (not covered by @types/oidc-provider). */
@@ -194,6 +216,36 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.setHeader('content-type', type);
   res.setHeader('cache-control', 'no-store');
   res.end(body);
+}
+
+/**
+ * CORS for dynamic registration, which oidc-provider leaves without it: a preflight from an allowed origin → 204,
+ * from any other → 403; a registration from an allowed origin carries `Access-Control-Allow-Origin`. True when
+ * the request was answered here.
+ */
+function answerRegistrationCors(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowed: ReadonlySet<string>,
+): boolean {
+  const origin = req.headers.origin!;
+  res.setHeader('vary', 'Origin');
+  if (!allowed.has(origin)) {
+    if (req.method !== 'OPTIONS') return false;
+    send(res, 403, 'origin not allowed');
+    return true;
+  }
+  res.setHeader('access-control-allow-origin', origin);
+  if (req.method !== 'OPTIONS') return false;
+  res.setHeader('access-control-allow-methods', 'POST');
+  res.setHeader(
+    'access-control-allow-headers',
+    req.headers['access-control-request-headers'] ?? 'Content-Type',
+  );
+  res.setHeader('access-control-max-age', '3600');
+  res.statusCode = 204;
+  res.end();
+  return true;
 }
 
 /** A tiny RFC 6265 cookie store for one origin: name + path, path matching, expiry, deletion. */
@@ -289,6 +341,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const defaultAccountId = options.defaultAccountId ?? 'alice';
   const clientAuth = new Map((options.clients ?? []).map((c) => [c.clientId, c.tokenEndpointAuthMethod]));
   const internalSecret = randomBytes(16).toString('hex');
+  const browserOrigins = new Set((options.allowedOrigins ?? []).map((o) => new URL(o).origin));
 
   // Keys: one RS256 and one ES256 key, plus PS256 when a resource asks for it.
   const algs = new Set<SigningAlg>(['RS256', 'ES256']);
@@ -330,14 +383,29 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     ),
   );
 
+  const resourceServerInfo = async (indicator: string): Promise<ResourceServerInfo> => {
+    const resource = resources.get(indicator);
+    if (!resource) throw new errors.InvalidTarget();
+    const format = resource.accessTokenFormat ?? 'jwt';
+    return {
+      scope: resource.scopes.join(' '),
+      audience: indicator,
+      accessTokenTTL: resource.accessTokenTTL ?? ACCESS_TOKEN_TTL,
+      accessTokenFormat: format,
+      ...(format === 'jwt' ? { jwt: { sign: { alg: resource.alg ?? 'RS256' } } } : {}),
+    };
+  };
+
   const configuration: Configuration = {
     adapter: memory.createMemoryAdapter(),
     jwks: { keys: keys.map((k) => k.privateJwk) },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     clients: (options.clients ?? []).map((c) => ({
       client_id: c.clientId,
-      client_secret: c.clientSecret,
-      grant_types: ['client_credentials'],
+      ...(c.clientSecret !== undefined ? { client_secret: c.clientSecret } : {}),
+      // Served by this provider at a jwks_uri (static `jwks` are structuredClone'd, which breaks under jest's VM).
+      ...(c.jwks ? { jwks_uri: `${origin}${CLIENT_JWKS_PATH}${encodeURIComponent(c.clientId)}` } : {}),
+      grant_types: c.grantTypes ?? ['client_credentials'],
       response_types: [],
       redirect_uris: [],
       token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
@@ -346,7 +414,10 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     scopes: supportedScopes,
     responseTypes: ['code'],
     pkce: { required: () => true },
-    clientBasedCORS: () => true,
+    // The token endpoint (and introspection, revocation) answer a browser only from an allowed origin.
+    clientBasedCORS: (_ctx: unknown, origin: string) => browserOrigins.has(origin),
+    extraTokenClaims: async (_ctx: unknown, token: { gty?: string; clientId?: string }) =>
+      exchangeClaims(token),
     findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
     // As oidc-provider's documentation suggests: refresh tokens with offline_access, and for public web clients.
     // Refresh tokens only for offline_access, as most hosted providers do. (Issuing them to every public web
@@ -401,22 +472,12 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
           return resourceIds.length === 1 ? resourceIds[0] : undefined;
         },
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx: unknown, indicator: string): Promise<ResourceServerInfo> => {
-          const resource = resources.get(indicator);
-          if (!resource) throw new errors.InvalidTarget();
-          const format = resource.accessTokenFormat ?? 'jwt';
-          return {
-            scope: resource.scopes.join(' '),
-            audience: indicator,
-            accessTokenTTL: ACCESS_TOKEN_TTL,
-            accessTokenFormat: format,
-            ...(format === 'jwt' ? { jwt: { sign: { alg: resource.alg ?? 'RS256' } } } : {}),
-          };
-        },
+        getResourceServerInfo: async (_ctx: unknown, indicator: string) => resourceServerInfo(indicator),
       },
     },
     ttl: {
-      AccessToken: ACCESS_TOKEN_TTL,
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
+        token.resourceServer?.accessTokenTTL ?? ACCESS_TOKEN_TTL,
       AuthorizationCode: 60,
       ClientCredentials: ACCESS_TOKEN_TTL,
       IdToken: 3600,
@@ -438,6 +499,22 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     server.close();
     throw error;
   }
+  registerTokenExchange({
+    provider,
+    errors,
+    issuer,
+    jwks: { keys: keys.map((k) => k.publicJwk) },
+    resources,
+    resourceServerInfo: (_ctx, resource) => resourceServerInfo(resource),
+    policy: {
+      deniedAccounts: options.tokenExchange?.deniedAccounts,
+      subjectAudiences: new Map(
+        (options.clients ?? []).flatMap((c) =>
+          c.exchangeAudiences ? [[c.clientId, c.exchangeAudiences]] : [],
+        ),
+      ),
+    },
+  });
   provider.on('server_error', (_ctx: unknown, error: unknown) =>
     console.error('[test oidc-provider]', error),
   );
@@ -447,6 +524,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   let down = false;
   const interactionPrefix = `${issuerPath}/interaction/`;
   const rfc8414Path = `/.well-known/oauth-authorization-server${issuerPath}`;
+  const registrationPath = `${issuerPath}/reg`;
 
   const grantConsent = async (details: Interaction, declined: Set<string>): Promise<string> => {
     const accountId = details.session?.accountId;
@@ -563,6 +641,14 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       console.error('[test oidc-provider]', error);
       send(res, 500, 'internal error');
     };
+    if (url.pathname.startsWith(CLIENT_JWKS_PATH)) {
+      const client = options.clients?.find(
+        (c) => c.clientId === decodeURIComponent(url.pathname.slice(CLIENT_JWKS_PATH.length)),
+      );
+      return client?.jwks
+        ? send(res, 200, JSON.stringify(client.jwks), 'application/json')
+        : send(res, 404, 'not found');
+    }
     if (options.oauthMetadata !== false && url.pathname === rfc8414Path) {
       return void handleOAuthMetadata(req, res).catch(fail);
     }
@@ -579,6 +665,9 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       mounted.baseUrl = issuerPath;
       req.url = (req.url ?? '/').slice(issuerPath.length) || '/';
       if (req.url.startsWith('?')) req.url = `/${req.url}`;
+    }
+    if (url.pathname === registrationPath && req.headers.origin !== undefined) {
+      if (answerRegistrationCors(req, res, browserOrigins)) return;
     }
     callback(req, res).catch(fail);
   };
@@ -608,6 +697,8 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     },
 
     async clientCredentialsToken({ clientId, clientSecret, scope, resource }) {
+      if (clientSecret === undefined)
+        throw new TypeError('clientCredentialsToken: a client secret is needed');
       const body = new URLSearchParams({ grant_type: 'client_credentials', resource });
       if (scope !== undefined) body.set('scope', scope);
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };

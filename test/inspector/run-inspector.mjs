@@ -23,12 +23,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { freePort, repo, startSample } from '../support/sample-process.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const version = process.env.INSPECTOR_VERSION ?? '2.12.0';
 const cacheDir = resolve(
   process.env.INSPECTOR_CACHE_DIR ??
@@ -42,17 +40,6 @@ function check(label, ok, detail) {
   say(`  ${ok ? 'ok  ' : 'FAIL'} ${label}${!ok && detail !== undefined ? ` — ${detail}` : ''}`);
   if (!ok) failures++;
   return ok;
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** Installs the Inspector into the cache directory when that version is not there; returns its launcher. */
@@ -79,69 +66,6 @@ function ensureInspector() {
   }
   say(`Inspector ${version}: ${cacheDir}`);
   return join(cacheDir, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js');
-}
-
-/** The sample with its embedded development provider: no ISSUER, RESOURCE or ISSUER_TYPE from the caller. */
-function sampleEnv(port, providerPort) {
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    DEV_PROVIDER_PORT: String(providerPort),
-    HOST: '127.0.0.1',
-  };
-  for (const key of ['ISSUER', 'ISSUER_TYPE', 'RESOURCE']) delete env[key];
-  return env;
-}
-
-/** Compiles the sample (as `npm run sample` does) and starts it; resolves once its metadata answers. */
-async function startSample(port, providerPort) {
-  say('Compiling the sample (tsc -p tsconfig.sample.json)…');
-  const tsc = spawnSync(
-    process.execPath,
-    [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.sample.json'],
-    { cwd: repo, stdio: 'inherit' },
-  );
-  if (tsc.status !== 0) throw new Error('the sample does not compile');
-  const child = spawn(process.execPath, ['dist-sample/sample/main.js'], {
-    cwd: repo,
-    env: sampleEnv(port, providerPort),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((resolveExit) =>
-    child.once('exit', (code, signal) => resolveExit({ code, signal })),
-  );
-  const prm = `http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the sample exited (${child.exitCode}):\n${output}`);
-    const ok = await fetch(prm)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the sample did not start within 30 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  say(
-    `Sample started (pid ${child.pid}): http://127.0.0.1:${port}/mcp, provider http://127.0.0.1:${providerPort}`,
-  );
-  return {
-    pid: child.pid,
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      process.kill(child.pid, 'SIGTERM');
-      const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 10_000);
-      const { code, signal } = await exited;
-      clearTimeout(timer);
-      say(`Sample stopped (pid ${child.pid}, ${signal ?? `exit ${code}`}).`);
-    },
-  };
 }
 
 /** One Inspector CLI run; resolves with its exit code, stdout and stderr. */
@@ -228,7 +152,7 @@ async function main() {
     NO_COLOR: '1',
   });
 
-  const sample = await startSample(port, providerPort);
+  const sample = await startSample(port, providerPort, { say });
   const common = [resource, '--callback-url', callbackUrl, '--format', 'json'];
   const runs = [];
   const run = async (label, args, extraEnv = {}) => {

@@ -45,7 +45,7 @@ async function bootRecordingWarnings(options: McpAuthModuleOptions, warnings: st
     warnings.push(String(message));
   });
   try {
-    return await createProtectedApp(options);
+    return await createProtectedApp({ ...options, context: true }); // its service reads McpAuthContext
   } finally {
     spy.mockRestore();
   }

@@ -11,6 +11,7 @@ import {
 import { Test } from '@nestjs/testing';
 import {
   AuthInfo,
+  McpAuthConfigError,
   McpAuthContext,
   McpAuthGuard,
   McpAuthModule,
@@ -20,13 +21,21 @@ import {
   type McpAuthModuleOptions,
 } from '../../lib/index.js';
 
-/** A singleton service that reads the caller through McpAuthContext (no request scope). */
+/**
+ * A singleton service that reads the caller through McpAuthContext (no request scope). With the `context` option
+ * off, it answers the code of the error reading the caller throws.
+ */
 @Injectable()
 export class WhoAmIService {
   constructor(private readonly auth: McpAuthContext) {}
   whoami() {
-    const current = this.auth.current;
-    return current ? { subject: current.subject ?? null, clientId: current.clientId } : null;
+    try {
+      const current = this.auth.current;
+      return current ? { subject: current.subject ?? null, clientId: current.clientId } : null;
+    } catch (error) {
+      if (error instanceof McpAuthConfigError) return { error: error.code, option: error.option };
+      throw error;
+    }
   }
 }
 

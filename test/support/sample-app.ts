@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { McpAuthModule, McpServerModule, type McpAuthModuleOptions } from '../../lib/index.js';
-import { AppModule, TODO_SCOPES } from '../../sample/app.module.js';
+import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES } from '../../sample/app.module.js';
 import { TodoService } from '../../sample/todo/todo.service.js';
 import { TodoTools } from '../../sample/todo/todo.tools.js';
 import { freePort } from './free-port.js';
@@ -27,15 +27,21 @@ export async function startSample(
     ...provider,
     resources: { [resource]: { scopes: TODO_SCOPES }, [OTHER_RESOURCE]: { scopes: TODO_SCOPES } },
     clients: [CLIENT],
+    allowedOrigins: SAMPLE_BROWSER_ORIGINS,
   });
   const authorizationServer = { issuer: dev.issuer, type: 'oidc' as const };
   const moduleRef = await Test.createTestingModule({
     imports: auth
       ? [
-          McpAuthModule.forRoot({ resource, authorizationServers: [authorizationServer], ...auth }),
+          McpAuthModule.forRoot({
+            resource,
+            authorizationServers: [authorizationServer],
+            context: true, // the sample's TodoService reads McpAuthContext
+            ...auth,
+          }),
           McpServerModule.forRoot({ name: 'todo-manager', version: '1.0.0', path: '/mcp' }),
         ]
-      : [AppModule.forRoot({ resource, authorizationServer })],
+      : [AppModule.forRoot({ resource, authorizationServer, allowedOrigins: SAMPLE_BROWSER_ORIGINS })],
     providers: auth ? [TodoService, TodoTools] : [],
   }).compile();
   const app: INestApplication = moduleRef.createNestApplication({ logger: false });
