@@ -90,8 +90,8 @@ class PublicTool {
 @Injectable()
 class MixedParams {
   @McpTool({ name: 'mixed', input: { a: z.string() } })
-  mixed(args: { a: string }, @AuthInfo() auth: unknown) {
-    return [args, auth];
+  mixed(args: unknown, extra: unknown, call: unknown, more: unknown, @AuthInfo() auth: unknown) {
+    return [args, extra, call, more, auth];
   }
 }
 @Controller({ scope: Scope.REQUEST })
@@ -138,13 +138,13 @@ describe('MCP handler declarations checked at boot', () => {
     );
   });
 
-  it('ERR_INVALID_HANDLER: @Public() on a handler, partly decorated parameters, a request-scoped controller, an invalid template or input', async () => {
+  it('ERR_INVALID_HANDLER: @Public() on a handler, a fourth undecorated parameter beside decorated ones, a request-scoped controller, an invalid template or input', async () => {
     expect(await bootError({ providers: [PublicTool] })).toMatchObject({
       code: 'ERR_INVALID_HANDLER',
       message: expect.stringContaining('PublicTool.p: @Public() does not apply to MCP handlers'),
     });
     expect((await bootError({ providers: [MixedParams] })).message).toContain(
-      'MixedParams.mixed: parameter 0 has no decorator while others have',
+      'MixedParams.mixed: parameter 3 has no decorator: beside decorated parameters, the undecorated ones receive',
     );
     expect((await bootError({ controllers: [RequestScopedController] })).message).toContain(
       'RequestScopedController.rs: MCP handlers on request-scoped or transient controllers are not supported',

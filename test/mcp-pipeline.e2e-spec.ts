@@ -136,7 +136,7 @@ describe.each<ClientLine>(['v1', 'v2'])(
       expect(second.instance).not.toBe(first.instance);
     });
 
-    it('R40: @AuthInfo, @McpExtra, @McpCall — and the positional form (args, extra, invocation) without decorators', async () => {
+    it('R40: @AuthInfo, @McpExtra, @McpCall — the positional form (args, extra, invocation), and the two mixed', async () => {
       expect(json(await mcp.callTool('who'))).toEqual({
         subject: 'svc',
         signal: true,

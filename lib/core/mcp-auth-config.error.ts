@@ -59,7 +59,8 @@ export type McpAuthConfigErrorCode =
   | 'ERR_MCP_UNPROTECTED'
   /**
    * An MCP handler (`@McpTool`, `@McpResource`, `@McpPrompt`) is declared in a way that cannot be served as
-   * written: `@Public()` on it or its class, parameters partly decorated, an invalid URI template. The message
+   * written: `@Public()` on it or its class, a fourth undecorated parameter beside decorated ones, an invalid URI
+   * template, a request-scoped controller, an input that is neither a DTO class nor zod. The message
    * names the method.
    */
   | 'ERR_INVALID_HANDLER';

@@ -4,7 +4,7 @@ import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { Public } from '../decorators/public.decorator.js';
 import { RequireScopes } from '../decorators/require-scopes.decorator.js';
 import type { McpHandler, McpHandlerHost } from './mcp-handler.js';
-import { MCP_ROUTE_ARGS_METADATA } from './mcp-params.decorators.js';
+import { MCP_ROUTE_ARGS_METADATA, McpArgs, McpCall, McpExtra } from './mcp-params.decorators.js';
 import { McpPrompt } from './mcp-prompt.decorator.js';
 import { McpResource, type McpResourceOptions } from './mcp-resource.decorator.js';
 import { mcpSchema } from './mcp-schema.js';
@@ -103,8 +103,7 @@ export class McpHandlerDiscovery {
 
   /**
    * `@Public()` has no meaning on an MCP handler (the endpoint is authenticated as a whole; a handler without
-   * `@RequireScopes` already needs no scope), and a method whose parameters are partly decorated would receive
-   * `undefined` in the others (Nest fills only decorated parameters): both fail the boot rather than surprise.
+   * `@RequireScopes` already needs no scope): it fails the boot rather than surprise.
    */
   private assertDeclaredWell(where: string, type: Type, methodName: string, method: Method): void {
     if (this.reflector.getAllAndOverride(Public.KEY, [method, type])) {
@@ -114,18 +113,32 @@ export class McpHandlerDiscovery {
           'without @RequireScopes is callable with any valid token; remove @Public() (from the method or its class).',
       );
     }
+    this.completeParameters(where, type, methodName, method);
+  }
+
+  /**
+   * Nest fills only decorated parameters; when some are decorated (`@AuthInfo()`), the undecorated ones take, in
+   * order, what the positional form passes — the arguments, the SDK's extra, the invocation — as if decorated
+   * `@McpArgs()`, `@McpExtra()`, `@McpCall()`. A fourth undecorated parameter fails the boot.
+   */
+  private completeParameters(where: string, type: Type, methodName: string, method: Method): void {
     const params = Reflect.getMetadata(MCP_ROUTE_ARGS_METADATA, type, methodName) as
       Record<string, { index: number }> | undefined;
     if (!params) return;
     const decorated = new Set(Object.values(params).map((p) => p.index));
+    const positional = [McpArgs(), McpExtra(), McpCall()];
+    let next = 0;
     for (let index = 0; index < method.length; index++) {
-      if (!decorated.has(index)) {
+      if (decorated.has(index)) continue;
+      const decorate = positional[next++];
+      if (!decorate) {
         throw invalid(
           where,
-          `parameter ${index} has no decorator while others have: decorate every parameter ` +
-            '(@McpArgs(), @AuthInfo(), @McpExtra(), …) or none (then they are (args, extra, invocation))',
+          `parameter ${index} has no decorator: beside decorated parameters, the undecorated ones receive the ` +
+            'arguments, the extra and the invocation, in order, and nothing else — decorate it',
         );
       }
+      decorate(type.prototype as object, methodName, index);
     }
   }
 

@@ -31,7 +31,7 @@ const McpToolMetadata = Reflector.createDecorator<McpToolOptions>();
  * Makes a provider or controller method an MCP tool — a Nest handler: guards, interceptors, pipes and exception
  * filters (method, class and global) apply, with `ExecutionContext.getType() === 'mcp'`. Parameters are injected
  * by decorators — `@McpArgs()` (the validated arguments, or `@McpArgs('field')`), `@AuthInfo()`, `@McpExtra()` —
- * or, with no decorated parameter, positionally: `(args, extra, invocation)`. Protect it with `@RequireScopes()` on
+ * or positionally: `(args, extra, invocation)` (undecorated parameters beside decorated ones take these in order). Protect it with `@RequireScopes()` on
  * the method or its class: a call without them is answered with HTTP 403 `insufficient_scope` before the tool
  * runs (RFC 6750 §3.1; MCP authorization, scope challenge handling).
  *

@@ -217,6 +217,11 @@ export class NoteTools {
     return { n: args.n, signal: extra.signal instanceof AbortSignal, name: invocation.name };
   }
 
+  @McpTool({ name: 'mixed', input: { n: z.number() } })
+  mixed(args: { n: number }, @AuthInfo('subject') subject: string, extra: McpRequestExtra) {
+    return { n: args.n, subject, signal: extra.signal instanceof AbortSignal };
+  }
+
   @McpTool({ name: 'structured', output: { total: z.number() } })
   structured() {
     return { total: 3 };
