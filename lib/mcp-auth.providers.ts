@@ -80,16 +80,15 @@ export const contextEnabledProvider: Provider = {
   useFactory: (options: ResolvedMcpAuthOptions) => options.context,
 };
 
-/** `DownstreamTokens`, configured by the `downstream` option (validated here: a bad option fails the boot). */
+/** `DownstreamTokens`, configured by the `downstream` option (a client issuer that is not configured fails the boot). */
 export const downstreamTokensProvider: Provider = {
   provide: DownstreamTokens,
-  inject: [MCP_AUTH_MODULE_OPTIONS, AuthorizationServerRegistry, McpAuthContext],
+  inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry, McpAuthContext],
   useFactory: (
-    options: McpAuthModuleOptions,
+    options: ResolvedMcpAuthOptions,
     registry: AuthorizationServerRegistry,
     context: McpAuthContext,
-  ) =>
-    new DownstreamTokens(resolveDownstreamOptions(options.downstream, registry.issuers), registry, context),
+  ) => new DownstreamTokens(resolveDownstreamOptions(options, registry.issuers), registry, context),
 };
 
 /** Every provider of `McpAuthModule`. */
