@@ -1,5 +1,5 @@
 import { Logger, type Provider, type Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { APP_FILTER, ModuleRef } from '@nestjs/core';
 import { McpAuthenticator } from './authentication/mcp-authenticator.js';
 import { MCP_AUTH_CONTEXT_ENABLED } from './core/internal-tokens.js';
 import type { ResolvedResource } from './core/resolved-resource.js';
@@ -11,6 +11,7 @@ import {
 } from './core/tokens.js';
 import { McpAuthContext } from './context/mcp-auth-context.js';
 import { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
+import { DownstreamTokenErrorFilter } from './downstream/downstream-token-error.filter.js';
 import { DownstreamTokens } from './downstream/downstream-tokens.js';
 import { resolveDownstreamOptions } from './downstream/resolve-downstream-options.js';
 import { McpAuthGuard } from './guard/mcp-auth.guard.js';
@@ -91,6 +92,12 @@ export const downstreamTokensProvider: Provider = {
   ) => new DownstreamTokens(resolveDownstreamOptions(options, registry.issuers), registry, context),
 };
 
+/** `Retry-After` on a REST route's `DownstreamTokenError` `provider_unavailable` (Nest's default answer otherwise). */
+export const downstreamTokenErrorFilterProvider: Provider = {
+  provide: APP_FILTER,
+  useClass: DownstreamTokenErrorFilter,
+};
+
 /** Every provider of `McpAuthModule`. */
 export const mcpAuthProviders: Provider[] = [
   resolvedOptionsProvider,
@@ -103,6 +110,7 @@ export const mcpAuthProviders: Provider[] = [
   WellKnownRoutes,
   ProtectedResourceCheck,
   downstreamTokensProvider,
+  downstreamTokenErrorFilterProvider,
 ];
 
 /** What `McpAuthModule` exports (to guards instantiated in importing modules, and to `McpServerModule`). */
