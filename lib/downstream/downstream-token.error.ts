@@ -50,7 +50,10 @@ export interface DownstreamTokenErrorDetails {
   target?: string;
   /** The OAuth `error` the provider answered, when it answered one. */
   oauthError?: string;
-  /** Seconds to wait before retrying (`provider_unavailable`): the module's `retryAfter`, sent as `Retry-After` on REST. */
+  /**
+   * Seconds to wait before retrying (`provider_unavailable`): the module's `retryAfter`, sent as `Retry-After` on
+   * REST routes.
+   */
   retryAfter?: number;
   /** The underlying error (never holds a token or a secret). */
   cause?: unknown;

@@ -228,7 +228,7 @@ export class DownstreamTokens implements OnApplicationBootstrap {
     }
   }
 
-  /** POSTs the token request: through `providerFetch` (no redirect followed), within `timeout` for the whole answer. */
+  /** POSTs the token request through `providerFetch` (no redirect followed), `timeout` for the whole answer. */
   private async post(
     endpoint: string,
     headers: Record<string, string>,

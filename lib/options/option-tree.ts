@@ -28,8 +28,8 @@ export interface NestedOptions {
   /** A list of such values is accepted too; each is validated at its own path (`option[i]`). */
   list?: boolean;
   /**
-   * The option is a record of such values by name (`{ archive: { … }, graph: { … } }`); each is validated at its own
-   * path (`option.archive`, or `option["my api"]` for a name that is not an identifier).
+   * The option is a record of such values by name (`{ archive: { … }, graph: { … } }`); each is validated at its
+   * own path (`option.archive`, or `option["my api"]` for a name that is not an identifier).
    */
   record?: boolean;
 }
