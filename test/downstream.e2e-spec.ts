@@ -41,6 +41,13 @@ afterAll(async () => {
 
 const exchanges = () => setup.provider.requestCount('/token');
 
+/** GET /relay?target=archive on `app` (a REST route calling DownstreamTokens) with a fresh token of `account`. */
+async function relay(app: INestApplication, account: string) {
+  const token = await setup.userToken(account);
+  seen.push(token);
+  return request(app.getHttpServer()).get('/relay?target=archive').set('Authorization', `Bearer ${token}`);
+}
+
 describe('the sample: export-todos calls the archive API as the caller (token exchange, no passthrough)', () => {
   let app: INestApplication;
   /** Every bearer token the archive API received. */
@@ -292,19 +299,12 @@ describe('DownstreamTokens against the real provider', () => {
   );
 
   it('R42: a REST route answers a refused exchange with 502 and the code, never 500', async () => {
-    const token = await setup.userToken('mallory');
-    seen.push(token);
-    const res = await request(main.app.getHttpServer())
-      .get('/relay?target=archive')
-      .set('Authorization', `Bearer ${token}`);
+    const res = await relay(main.app, 'mallory');
     expect(res.status).toBe(502);
     expect(res.body).toMatchObject({ statusCode: 502, error: 'invalid_grant' });
     expect(res.headers['retry-after']).toBeUndefined();
     for (const secret of seen) expect(res.text).not.toContain(secret);
-    const ok = await request(main.app.getHttpServer())
-      .get('/relay?target=archive')
-      .set('Authorization', `Bearer ${await setup.userToken('alice').then((t) => (seen.push(t), t))}`);
-    expect(ok.status).toBe(200);
+    expect((await relay(main.app, 'alice')).status).toBe(200);
   });
 
   it('R42: the provider is down → provider_unavailable (503, retryAfter)', async () => {
@@ -432,11 +432,7 @@ describe('a faulty token endpoint → typed errors, never 500, nothing sent twic
       { logger, auth: { retryAfter: 7 } },
     );
     try {
-      const token = await setup.userToken('alice');
-      seen.push(token);
-      const res = await request(app.app.getHttpServer())
-        .get('/relay?target=archive')
-        .set('Authorization', `Bearer ${token}`);
+      const res = await relay(app.app, 'alice');
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('7');
       expect(res.body).toMatchObject({ statusCode: 503, error: 'provider_unavailable' });

@@ -1,10 +1,9 @@
-import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import {
   DownstreamSettings,
   type DownstreamClientSettings,
   type DownstreamTargetSettings,
 } from '../options/downstream.settings.js';
-import { keyPath, type OptionProblem } from '../options/option-tree.js';
+import { invalidOptions, keyPath, type OptionProblem } from '../options/option-tree.js';
 import type { Resolved } from '../options/option-types.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 
@@ -65,12 +64,7 @@ export function resolveDownstreamOptions(
     const own = target.client && resolveClient(target.client, `${option}.client`, issuers, problems);
     resolved.set(name, resolveTarget(name, option, target, own ?? shared));
   }
-  if (problems.length > 0) {
-    const lines = problems.map(({ path, reason }) => `  - ${path}: ${reason}`).join('\n');
-    throw new McpAuthConfigError('ERR_INVALID_OPTIONS', `McpAuthModule: invalid options\n${lines}`, {
-      option: problems[0].path,
-    });
-  }
+  if (problems.length > 0) throw invalidOptions(problems);
   return { ...rest, targets: resolved, retryAfter };
 }
 

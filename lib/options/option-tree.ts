@@ -6,6 +6,7 @@ import {
   type ValidationArguments,
   type ValidationError,
 } from 'class-validator';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 /** One invalid option: its path in what the user wrote (`resource[1].authorizationServers[0].issuer`), and why. */
 export interface OptionProblem {
@@ -32,6 +33,17 @@ export interface NestedOptions {
    * own path (`option.archive`, or `option["my api"]` for a name that is not an identifier).
    */
   record?: boolean;
+}
+
+/**
+ * The boot error for invalid options: `ERR_INVALID_OPTIONS`, its message listing every problem at its path, its
+ * `option` the first path.
+ */
+export function invalidOptions(problems: readonly OptionProblem[]): McpAuthConfigError {
+  const lines = problems.map(({ path, reason }) => `  - ${path}: ${reason}`).join('\n');
+  return new McpAuthConfigError('ERR_INVALID_OPTIONS', `McpAuthModule: invalid options\n${lines}`, {
+    option: problems[0].path,
+  });
 }
 
 const NESTED = Symbol('nest-mcp-auth:nested-options');
