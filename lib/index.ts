@@ -11,6 +11,11 @@ export type {
   MetadataTranspiler,
   TokenVerifyFunction,
   TokenVerifyContext,
+  DownstreamOptions,
+  DownstreamClientOptions,
+  DownstreamTargetOptions,
+  DownstreamCacheOptions,
+  DownstreamTokenStore,
 } from './options/mcp-auth-options.interface.js';
 export type { ResolvedMcpAuthOptions } from './options/resolve-options.js';
 export type { ResolvedResource } from './core/resolved-resource.js';
@@ -61,13 +66,6 @@ export {
 } from './core/mcp-auth-config.error.js';
 
 export { DownstreamTokens } from './downstream/downstream-tokens.js';
-export {
-  DownstreamOptions,
-  DownstreamClientOptions,
-  DownstreamTargetOptions,
-  DownstreamCacheOptions,
-  type DownstreamTokenStore,
-} from './options/downstream.settings.js';
 export type { DownstreamToken } from './downstream/token-request.js';
 export type { DownstreamCaller } from './downstream/downstream-caller.js';
 export {

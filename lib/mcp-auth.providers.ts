@@ -1,5 +1,5 @@
 import { Logger, type Provider, type Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { APP_FILTER, ModuleRef } from '@nestjs/core';
 import { McpAuthenticator } from './authentication/mcp-authenticator.js';
 import { MCP_AUTH_CONTEXT_ENABLED } from './core/internal-tokens.js';
 import type { ResolvedResource } from './core/resolved-resource.js';
@@ -11,6 +11,7 @@ import {
 } from './core/tokens.js';
 import { McpAuthContext } from './context/mcp-auth-context.js';
 import { AuthorizationServerRegistry } from './discovery/authorization-server-registry.js';
+import { DownstreamTokenErrorFilter } from './downstream/downstream-token-error.filter.js';
 import { DownstreamTokens } from './downstream/downstream-tokens.js';
 import { resolveDownstreamOptions } from './downstream/resolve-downstream-options.js';
 import { McpAuthGuard } from './guard/mcp-auth.guard.js';
@@ -80,16 +81,21 @@ export const contextEnabledProvider: Provider = {
   useFactory: (options: ResolvedMcpAuthOptions) => options.context,
 };
 
-/** `DownstreamTokens`, configured by the `downstream` option (validated here: a bad option fails the boot). */
+/** `DownstreamTokens`, configured by the `downstream` option (a client issuer that is not configured fails the boot). */
 export const downstreamTokensProvider: Provider = {
   provide: DownstreamTokens,
-  inject: [MCP_AUTH_MODULE_OPTIONS, AuthorizationServerRegistry, McpAuthContext],
+  inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry, McpAuthContext],
   useFactory: (
-    options: McpAuthModuleOptions,
+    options: ResolvedMcpAuthOptions,
     registry: AuthorizationServerRegistry,
     context: McpAuthContext,
-  ) =>
-    new DownstreamTokens(resolveDownstreamOptions(options.downstream, registry.issuers), registry, context),
+  ) => new DownstreamTokens(resolveDownstreamOptions(options, registry.issuers), registry, context),
+};
+
+/** `Retry-After` on a REST route's `DownstreamTokenError` `provider_unavailable` (Nest's default answer otherwise). */
+export const downstreamTokenErrorFilterProvider: Provider = {
+  provide: APP_FILTER,
+  useClass: DownstreamTokenErrorFilter,
 };
 
 /** Every provider of `McpAuthModule`. */
@@ -104,6 +110,7 @@ export const mcpAuthProviders: Provider[] = [
   WellKnownRoutes,
   ProtectedResourceCheck,
   downstreamTokensProvider,
+  downstreamTokenErrorFilterProvider,
 ];
 
 /** What `McpAuthModule` exports (to guards instantiated in importing modules, and to `McpServerModule`). */

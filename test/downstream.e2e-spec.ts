@@ -41,6 +41,13 @@ afterAll(async () => {
 
 const exchanges = () => setup.provider.requestCount('/token');
 
+/** GET /relay?target=archive on `app` (a REST route calling DownstreamTokens) with a fresh token of `account`. */
+async function relay(app: INestApplication, account: string) {
+  const token = await setup.userToken(account);
+  seen.push(token);
+  return request(app.getHttpServer()).get('/relay?target=archive').set('Authorization', `Bearer ${token}`);
+}
+
 describe('the sample: export-todos calls the archive API as the caller (token exchange, no passthrough)', () => {
   let app: INestApplication;
   /** Every bearer token the archive API received. */
@@ -292,18 +299,12 @@ describe('DownstreamTokens against the real provider', () => {
   );
 
   it('R42: a REST route answers a refused exchange with 502 and the code, never 500', async () => {
-    const token = await setup.userToken('mallory');
-    seen.push(token);
-    const res = await request(main.app.getHttpServer())
-      .get('/relay?target=archive')
-      .set('Authorization', `Bearer ${token}`);
+    const res = await relay(main.app, 'mallory');
     expect(res.status).toBe(502);
     expect(res.body).toMatchObject({ statusCode: 502, error: 'invalid_grant' });
+    expect(res.headers['retry-after']).toBeUndefined();
     for (const secret of seen) expect(res.text).not.toContain(secret);
-    const ok = await request(main.app.getHttpServer())
-      .get('/relay?target=archive')
-      .set('Authorization', `Bearer ${await setup.userToken('alice').then((t) => (seen.push(t), t))}`);
-    expect(ok.status).toBe(200);
+    expect((await relay(main.app, 'alice')).status).toBe(200);
   });
 
   it('R42: the provider is down → provider_unavailable (503, retryAfter)', async () => {
@@ -420,6 +421,28 @@ describe('a faulty token endpoint → typed errors, never 500, nothing sent twic
     },
   );
 
+  it('R42: a REST route answers provider_unavailable with 503 and Retry-After (the module’s retryAfter), no filter to write', async () => {
+    const endpoint = await fakeEndpoint(json(503, { error: 'temporarily_unavailable' }));
+    const app = await startDownstreamApp(
+      setup,
+      {
+        client: { ...setup.basic, tokenEndpoint: endpoint.url, authMethod: 'client_secret_basic' },
+        targets: { archive: { resource: setup.archive } },
+      },
+      { logger, auth: { retryAfter: 7 } },
+    );
+    try {
+      const res = await relay(app.app, 'alice');
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('7');
+      expect(res.body).toMatchObject({ statusCode: 503, error: 'provider_unavailable' });
+      for (const secret of seen) expect(res.text).not.toContain(secret);
+    } finally {
+      await app.close();
+      await endpoint.close();
+    }
+  });
+
   it('R24, R42: a redirect is never followed with credentials → provider_redirect (502)', async () => {
     const elsewhere = await fakeEndpoint(json(200, { access_token: 'stolen', token_type: 'Bearer' }));
     const endpoint = await fakeEndpoint((_req, res) => {
@@ -488,6 +511,46 @@ describe('a faulty token endpoint → typed errors, never 500, nothing sent twic
       await app.close();
       await slow.close();
     }
+  });
+});
+
+describe('bad downstream options fail the boot, named by their path', () => {
+  const bootError = (downstream: unknown) =>
+    startDownstreamApp(setup, downstream as DownstreamOptions).then(
+      async (app) => {
+        await app.close();
+        throw new Error('expected the boot to fail');
+      },
+      (error: unknown) => error as McpAuthConfigError,
+    );
+
+  it('a target option: McpAuthConfigError ERR_INVALID_OPTIONS naming downstream.targets.<name>.<option>', async () => {
+    const error = await bootError({
+      client: setup.basic,
+      targets: {
+        archive: { resource: 'not a uri', scopes: ['archive:write'] },
+        graph: { grant: 'implicit' },
+      },
+    });
+    expect(error).toBeInstanceOf(McpAuthConfigError);
+    expect(error).toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+      option: 'downstream.targets.archive.resource',
+    });
+    expect(error.message).toContain('  - downstream.targets.archive.resource: must be an absolute URI');
+    expect(error.message).toContain('  - downstream.targets.graph.grant: must be one of');
+    expect(error.message).toContain(
+      '  - downstream.targets.graph.resource: is required unless audience or scopes',
+    );
+  });
+
+  it('a client whose issuer is not an authorization server of the module', async () => {
+    const error = await bootError({
+      client: { ...setup.basic, issuer: 'https://elsewhere.example' },
+      targets: { archive: { resource: setup.archive } },
+    });
+    expect(error).toMatchObject({ code: 'ERR_INVALID_OPTIONS', option: 'downstream.client.issuer' });
+    expect(error.message).toContain(setup.provider.issuer);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { providerFetch, ProviderFetchError } from './provider-fetch.js';
+import { providerFetch, ProviderFetchError, readProviderText } from './provider-fetch.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -81,5 +81,24 @@ describe('providerFetch: the one rule for requests to a provider', () => {
     };
     await providerFetch('https://as.example/x', { fetch: fake, method: 'GET' });
     expect(seen[0]).toMatchObject({ method: 'GET', redirect: 'manual' });
+  });
+
+  it('readProviderText: at most maxBytes are read (a longer body is cut, the stream cancelled)', async () => {
+    handler = (_req, res) => res.writeHead(200).end('x'.repeat(64 * 1024));
+    expect(await readProviderText(await providerFetch(`${base}/big`), 1024)).toBe('');
+    handler = (_req, res) => res.writeHead(200).end('{"a":"é"}');
+    expect(await readProviderText(await providerFetch(`${base}/small`))).toBe('{"a":"é"}');
+  });
+
+  it('readProviderText: the timeout and a reset while the body is read are ProviderFetchErrors too', async () => {
+    handler = (_req, res) => res.writeHead(200, { 'content-length': '100' }).write('{"partial":'); // never ends
+    const slow = await providerFetch(`${base}/slow-body`, { signal: AbortSignal.timeout(100) });
+    expect((await rejection(readProviderText(slow))).kind).toBe('timeout');
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': '100' }).write('{"partial":');
+      setTimeout(() => res.destroy(), 20);
+    };
+    const reset = await providerFetch(`${base}/reset`);
+    expect((await rejection(readProviderText(reset))).kind).toBe('unreachable');
   });
 });

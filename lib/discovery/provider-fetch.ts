@@ -80,6 +80,36 @@ export async function providerFetch(url: string, init: ProviderFetchInit = {}): 
   return response;
 }
 
+/** Most bytes of an answer {@link readProviderText} reads by default: 1 MiB. */
+export const MAX_PROVIDER_ANSWER_BYTES = 1 << 20;
+
+/**
+ * The body of a {@link providerFetch} answer as text, under the same rule: a failure while reading it (a reset, the
+ * request's `signal` timing out) is a {@link ProviderFetchError} (`'unreachable'`, `'timeout'`) like one before the
+ * answer; and at most `maxBytes` are read — a longer body is cut (and will not parse), so a provider cannot make the
+ * library buffer an unbounded answer.
+ */
+export async function readProviderText(
+  response: Response,
+  maxBytes = MAX_PROVIDER_ANSWER_BYTES,
+): Promise<string> {
+  if (!response.body) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  let read = 0;
+  try {
+    // Leaving the loop early cancels the stream.
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      read += chunk.byteLength;
+      if (read > maxBytes) return text;
+      text += decoder.decode(chunk, { stream: true });
+    }
+  } catch (error) {
+    throw ProviderFetchError.transport(error);
+  }
+  return text + decoder.decode();
+}
+
 function resolveLocation(location: string | null, base: string): string | undefined {
   if (location === null) return undefined;
   return URL.canParse(location, base) ? new URL(location, base).href : undefined;

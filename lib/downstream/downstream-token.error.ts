@@ -50,7 +50,10 @@ export interface DownstreamTokenErrorDetails {
   target?: string;
   /** The OAuth `error` the provider answered, when it answered one. */
   oauthError?: string;
-  /** Seconds to wait before retrying (`provider_unavailable`). */
+  /**
+   * Seconds to wait before retrying (`provider_unavailable`): the module's `retryAfter`, sent as `Retry-After` on
+   * REST routes.
+   */
   retryAfter?: number;
   /** The underlying error (never holds a token or a secret). */
   cause?: unknown;
@@ -58,10 +61,10 @@ export interface DownstreamTokenErrorDetails {
 
 /**
  * A downstream token could not be obtained. It is an `HttpException`: thrown from a REST handler it is answered
- * with its status — 403 (no caller), 502 (the provider refused or answered garbage), 503 (unreachable), 504 (too
- * slow), never 500 — and `{ statusCode, error: code, message }`; thrown from an MCP tool, the client receives a
- * tool error (`isError: true`) with the message. Messages name the target, the endpoint and the provider's answer,
- * never a token or a secret.
+ * with its status — 403 (no caller), 502 (the provider refused or answered garbage), 503 (unreachable, with
+ * `Retry-After`), 504 (too slow), never 500 — and `{ statusCode, error: code, message }`; thrown from an MCP tool,
+ * the client receives a tool error (`isError: true`) with the message. Messages name the target, the endpoint and
+ * the provider's answer, never a token or a secret.
  */
 export class DownstreamTokenError extends HttpException {
   override readonly name = 'DownstreamTokenError';

@@ -4,8 +4,8 @@ import type { McpAuthContext } from '../context/mcp-auth-context.js';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { AuthorizationServerRegistry } from '../discovery/authorization-server-registry.js';
+import { ProviderFetchError, providerFetch, readProviderText } from '../discovery/provider-fetch.js';
 import { ClientAuthenticator } from './client-authentication.js';
-import { credentialedPost, OutboundFaultError } from './credentialed-post.js';
 import { authInfoOf, type DownstreamCaller } from './downstream-caller.js';
 import { DownstreamTokenCache } from './downstream-token-cache.js';
 import { DownstreamTokenError } from './downstream-token.error.js';
@@ -15,10 +15,17 @@ import type {
   ResolvedDownstreamOptions,
   ResolvedDownstreamTarget,
 } from './resolve-downstream-options.js';
-import { failure, parseTokenAnswer, tokenRequestForm, type DownstreamToken } from './token-request.js';
+import {
+  failure,
+  parseTokenAnswer,
+  tokenRequestForm,
+  type DownstreamToken,
+  type TokenAnswer,
+} from './token-request.js';
 
+/** What a request that got no usable answer means for the caller (redirects are never followed). */
 const FAULT_CODES = {
-  network: 'provider_unavailable',
+  unreachable: 'provider_unavailable',
   timeout: 'provider_timeout',
   redirect: 'provider_redirect',
 } as const;
@@ -161,8 +168,8 @@ export class DownstreamTokens implements OnApplicationBootstrap {
       throw new McpAuthConfigError(
         'ERR_INVALID_OPTIONS',
         `DownstreamTokens.fetch(): target "${target.name}" has no baseUrl (and no http(s) resource): set ` +
-          `downstream.targets.${target.name}.baseUrl, or use getToken()`,
-        { option: `downstream.targets.${target.name}.baseUrl` },
+          `${target.option}.baseUrl, or use getToken()`,
+        { option: `${target.option}.baseUrl` },
       );
     }
     const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
@@ -178,7 +185,7 @@ export class DownstreamTokens implements OnApplicationBootstrap {
         'ERR_INVALID_OPTIONS',
         `DownstreamTokens.fetch(): ${destination.origin}${destination.pathname} is not under the baseUrl of target ` +
           `"${target.name}" (${base.href}); its token is sent nowhere else`,
-        { option: `downstream.targets.${target.name}.baseUrl` },
+        { option: `${target.option}.baseUrl` },
       );
     }
     return destination;
@@ -196,7 +203,7 @@ export class DownstreamTokens implements OnApplicationBootstrap {
     issuer: string,
     subjectToken: string | undefined,
   ): Promise<DownstreamToken> {
-    const { timeout, retryAfter } = this.options;
+    const { retryAfter } = this.options;
     const authenticator = this.authenticators.get(target.client)!;
     const { endpoint, method } = await tokenEndpointOf(target, issuer, this.registry, retryAfter);
     const context = { target, endpoint, retryAfter };
@@ -207,13 +214,10 @@ export class DownstreamTokens implements OnApplicationBootstrap {
       };
       const body = tokenRequestForm(target, subjectToken);
       await authenticator.apply(method, endpoint, headers, body);
-      let answer;
-      try {
-        answer = await credentialedPost(endpoint, { headers, body, timeout });
-      } catch (error) {
-        if (!(error instanceof OutboundFaultError)) throw error;
-        throw failure(context, FAULT_CODES[error.fault], describeFault(error), undefined, error);
-      }
+      const answer = await this.post(endpoint, headers, body).catch((error: unknown) => {
+        if (!(error instanceof ProviderFetchError)) throw error;
+        throw failure(context, FAULT_CODES[error.kind], error.message, undefined, error);
+      });
       const secrets = [subjectToken ?? '', target.client.clientSecret ?? ''];
       const token = parseTokenAnswer(answer, { ...context, secrets, subjectToken, now: Date.now() / 1000 });
       this.logger.debug?.(`Token for downstream target "${target.name}" obtained (${target.grant})`);
@@ -222,6 +226,18 @@ export class DownstreamTokens implements OnApplicationBootstrap {
       if (error instanceof DownstreamTokenError) this.logger.warn(`${error.code}: ${error.message}`);
       throw error;
     }
+  }
+
+  /** POSTs the token request through `providerFetch` (no redirect followed), `timeout` for the whole answer. */
+  private async post(
+    endpoint: string,
+    headers: Record<string, string>,
+    body: URLSearchParams,
+  ): Promise<TokenAnswer> {
+    const signal = AbortSignal.timeout(this.options.timeout);
+    const response = await providerFetch(endpoint, { method: 'POST', headers, body, signal });
+    const contentType = response.headers.get('content-type') ?? '';
+    return { status: response.status, contentType, body: await readProviderText(response) };
   }
 }
 
@@ -236,15 +252,4 @@ function describeTarget(target: ResolvedDownstreamTarget): string[] {
     target.subjectTokenType,
     target.requestedTokenType,
   ];
-}
-
-function describeFault(error: OutboundFaultError): string {
-  switch (error.fault) {
-    case 'timeout':
-      return 'did not answer in time';
-    case 'redirect':
-      return 'answered a redirect (never followed with credentials)';
-    default:
-      return `could not be reached (${error.message.replace(/^POST \S+ could not be reached /, '')})`;
-  }
 }

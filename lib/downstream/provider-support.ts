@@ -78,7 +78,7 @@ export function checkDownstreamProvider(
   if (target.client.tokenEndpoint === undefined && metadata.token_endpoint === undefined) {
     throw new McpAuthConfigError(
       'ERR_INVALID_OPTIONS',
-      `downstream.targets.${target.name}: ${issuer} publishes no token_endpoint; set ${option}.tokenEndpoint`,
+      `${target.option}: ${issuer} publishes no token_endpoint; set ${option}.tokenEndpoint`,
       { option: `${option}.tokenEndpoint` },
     );
   }
@@ -93,7 +93,7 @@ export function checkDownstreamProvider(
   const grants = metadata.grant_types_supported;
   if (Array.isArray(grants) && !grants.includes(GRANT_TYPE[target.grant])) {
     return [
-      `downstream.targets.${target.name}: ${issuer} does not list ${GRANT_TYPE[target.grant]} in grant_types_supported; ` +
+      `${target.option}: ${issuer} does not list ${GRANT_TYPE[target.grant]} in grant_types_supported; ` +
         'token requests may be refused (enable the grant for this client at the provider)',
     ];
   }

@@ -1,204 +1,105 @@
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
-import type { JWK } from 'jose';
-import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
-import type { ClientAuthMethod, DownstreamGrant } from '../core/oauth-grants.js';
 import {
-  DownstreamCacheOptions,
-  DownstreamClientOptions,
-  DownstreamOptions,
-  DownstreamTargetOptions,
-  type DownstreamTokenStore,
+  DownstreamSettings,
+  type DownstreamClientSettings,
+  type DownstreamTargetSettings,
 } from '../options/downstream.settings.js';
+import { invalidOptions, keyPath, type OptionProblem } from '../options/option-tree.js';
+import type { Resolved } from '../options/option-types.js';
+import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 
-/** `downstream.client` (or a target's `client`), validated. */
-export interface ResolvedDownstreamClient {
-  /** The option path, for messages (`downstream.client`). */
+/** `downstream.client` (or a target's `client`) as validated, with its option path (for messages). */
+export type ResolvedDownstreamClient = Resolved<DownstreamClientSettings> & {
+  /** The option path: `downstream.client`, or `downstream.targets.<name>.client`. */
   readonly option: string;
-  readonly clientId: string;
-  readonly clientSecret?: string;
-  readonly privateKey?: JWK | string;
-  readonly privateKeyId?: string;
-  readonly signingAlgorithm?: string;
-  readonly authMethod?: ClientAuthMethod;
-  readonly issuer?: string;
-  readonly tokenEndpoint?: string;
-}
+};
 
-/** One `downstream.targets` entry, validated, every default applied. */
-export interface ResolvedDownstreamTarget {
+/** One `downstream.targets` entry as validated, normalised: lists, the `baseUrl` as a URL, its client. */
+export type ResolvedDownstreamTarget = Omit<
+  Resolved<DownstreamTargetSettings>,
+  'resource' | 'audience' | 'baseUrl' | 'client'
+> & {
   readonly name: string;
-  readonly grant: DownstreamGrant;
+  /** The option path: `downstream.targets.<name>`. */
+  readonly option: string;
   readonly resource: readonly string[];
   readonly audience: readonly string[];
-  readonly scopes: readonly string[];
-  readonly subjectTokenType: string;
-  readonly requestedTokenType: string;
   readonly baseUrl?: URL;
+  /** Its own client, else `downstream.client`. */
   readonly client: ResolvedDownstreamClient;
-}
+};
 
-/** `downstream`, validated, every default applied. */
-export interface ResolvedDownstreamOptions {
+/** `downstream` as `DownstreamTokens` reads it: the targets by name, and the module's `retryAfter`. */
+export type ResolvedDownstreamOptions = Omit<Resolved<DownstreamSettings>, 'client' | 'targets'> & {
   readonly targets: ReadonlyMap<string, ResolvedDownstreamTarget>;
-  readonly timeout: number;
+  /** Seconds a `provider_unavailable` error suggests waiting (the module's `retryAfter`). */
   readonly retryAfter: number;
-  readonly cache:
-    false | { readonly maxEntries: number; readonly margin: number; readonly store?: DownstreamTokenStore };
-}
+};
 
-type Problem = { path: string; reason: string };
 const toArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Validates `downstream` and applies its defaults (the option classes' initializers). `issuers` are the module's
- * authorization servers. Throws `McpAuthConfigError('ERR_INVALID_OPTIONS')` naming every offending option.
+ * Normalises the validated `downstream` option (validated with the module's other options, at their paths) for
+ * `DownstreamTokens`: `resource` / `audience` as lists, `baseUrl` as a URL (default: the first http(s) `resource`),
+ * each target's client (its own, else `downstream.client`). `issuers` are the module's authorization servers: a
+ * client's `issuer` must be one of them unless it names its own `tokenEndpoint` and `authMethod`.
+ *
+ * @throws McpAuthConfigError `ERR_INVALID_OPTIONS` naming every client `issuer` that is not one of `issuers`.
  */
 export function resolveDownstreamOptions(
-  options: DownstreamOptions | undefined,
+  options: Pick<ResolvedMcpAuthOptions, 'downstream' | 'retryAfter'>,
   issuers: readonly string[],
 ): ResolvedDownstreamOptions {
-  const problems: Problem[] = [];
-  const top = check(
-    DownstreamOptions,
-    options ?? { client: undefined, targets: {} },
-    'downstream',
-    problems,
-    {
-      client: undefined,
-      targets: undefined,
-      cache: undefined,
-    },
-  );
-  const targets = new Map<string, ResolvedDownstreamTarget>();
-  if (options !== undefined) {
-    const client = resolveClient(options.client, 'downstream.client', issuers, problems);
-    if (!isObject(options.targets) || Object.keys(options.targets).length === 0) {
-      problems.push({
-        path: 'downstream.targets',
-        reason: 'must name at least one target: { name: { resource, … } }',
-      });
-    } else {
-      for (const [name, raw] of Object.entries(options.targets)) {
-        const target = resolveTarget(name, raw, client, issuers, problems);
-        if (target) targets.set(name, target);
-      }
-    }
+  const { downstream, retryAfter } = options;
+  if (downstream === undefined) {
+    const { timeout, cache } = new DownstreamSettings();
+    return { targets: new Map(), timeout, cache, retryAfter };
   }
-  const cache = resolveCache(options?.cache, problems);
-  if (problems.length > 0) {
-    const lines = problems.map(({ path, reason }) => `  - ${path}: ${reason}`).join('\n');
-    throw new McpAuthConfigError('ERR_INVALID_OPTIONS', `McpAuthModule: invalid options\n${lines}`, {
-      option: problems[0].path,
-    });
+  const { client, targets, ...rest } = downstream;
+  const problems: OptionProblem[] = [];
+  const shared = resolveClient(client, 'downstream.client', issuers, problems);
+  const resolved = new Map<string, ResolvedDownstreamTarget>();
+  for (const [name, target] of Object.entries(targets)) {
+    const option = keyPath('downstream.targets', name);
+    const own = target.client && resolveClient(target.client, `${option}.client`, issuers, problems);
+    resolved.set(name, resolveTarget(name, option, target, own ?? shared));
   }
-  return { targets, timeout: top.timeout!, retryAfter: top.retryAfter!, cache };
+  if (problems.length > 0) throw invalidOptions(problems);
+  return { ...rest, targets: resolved, retryAfter };
 }
 
 function resolveClient(
-  raw: unknown,
+  client: Resolved<DownstreamClientSettings>,
   option: string,
   issuers: readonly string[],
-  problems: Problem[],
-): ResolvedDownstreamClient | undefined {
-  if (!isObject(raw)) {
-    problems.push({ path: option, reason: 'must be an object: { clientId, clientSecret | privateKey }' });
-    return undefined;
-  }
-  const before = problems.length;
-  const c = check(DownstreamClientOptions, raw, option, problems, { privateKey: raw.privateKey });
-  if (c.clientSecret === undefined && c.privateKey === undefined) {
-    problems.push({ path: option, reason: 'needs a clientSecret or a privateKey' });
-  }
-  if (c.authMethod === 'private_key_jwt' && c.privateKey === undefined) {
-    problems.push({ path: `${option}.privateKey`, reason: 'is required by authMethod private_key_jwt' });
-  }
-  if ((c.authMethod === 'client_secret_basic' || c.authMethod === 'client_secret_post') && !c.clientSecret) {
-    problems.push({ path: `${option}.clientSecret`, reason: `is required by authMethod ${c.authMethod}` });
-  }
-  const standalone = c.tokenEndpoint !== undefined && c.authMethod !== undefined;
-  if (c.issuer !== undefined && !standalone && !issuers.includes(c.issuer)) {
+  problems: OptionProblem[],
+): ResolvedDownstreamClient {
+  const standalone = client.tokenEndpoint !== undefined && client.authMethod !== undefined;
+  if (client.issuer !== undefined && !standalone && !issuers.includes(client.issuer)) {
     problems.push({
       path: `${option}.issuer`,
       reason: `is not one of the module's authorizationServers (${issuers.join(', ')}); set tokenEndpoint and authMethod to use another server`,
     });
   }
-  if (problems.length > before) return undefined;
-  return { ...c, option };
+  return { ...client, option };
 }
 
 function resolveTarget(
   name: string,
-  raw: unknown,
-  fallback: ResolvedDownstreamClient | undefined,
-  issuers: readonly string[],
-  problems: Problem[],
-): ResolvedDownstreamTarget | undefined {
-  const option = `downstream.targets.${name}`;
-  if (!isObject(raw)) {
-    problems.push({ path: option, reason: 'must be an object: { grant, resource | audience | scopes }' });
-    return undefined;
-  }
-  const before = problems.length;
-  const t = check(DownstreamTargetOptions, raw, option, problems, { client: undefined });
-  const resource = toArray(t.resource);
-  const audience = toArray(t.audience);
-  const scopes = [...new Set(t.scopes ?? [])];
-  if (resource.length === 0 && audience.length === 0 && scopes.length === 0) {
-    problems.push({ path: option, reason: 'must name what the token is for: resource, audience or scopes' });
-  }
-  const client =
-    raw.client === undefined ? fallback : resolveClient(raw.client, `${option}.client`, issuers, problems);
-  const base = t.baseUrl ?? resource.find((r) => /^https?:/.test(r));
-  if (problems.length > before || client === undefined) return undefined;
+  option: string,
+  target: Resolved<DownstreamTargetSettings>,
+  client: ResolvedDownstreamClient,
+): ResolvedDownstreamTarget {
+  const resource = toArray(target.resource);
+  const base = target.baseUrl ?? resource.find((r) => /^https?:/.test(r));
   return {
+    ...target,
     name,
-    grant: t.grant!,
+    option,
     resource,
-    audience,
-    scopes,
-    subjectTokenType: t.subjectTokenType!,
-    requestedTokenType: t.requestedTokenType!,
+    audience: toArray(target.audience),
+    scopes: [...new Set(target.scopes)],
     baseUrl: base === undefined ? undefined : new URL(base),
     client,
   };
-}
-
-function resolveCache(raw: unknown, problems: Problem[]): ResolvedDownstreamOptions['cache'] {
-  if (raw === false) return false;
-  if (raw !== undefined && !isObject(raw)) {
-    problems.push({ path: 'downstream.cache', reason: 'must be an object or false' });
-    return false;
-  }
-  const c = check(DownstreamCacheOptions, raw ?? {}, 'downstream.cache', problems, { store: raw?.store });
-  return { maxEntries: c.maxEntries!, margin: c.margin!, store: c.store };
-}
-
-/**
- * The option class instance for `raw` with the class's defaults, validated; problems are pushed with `option` as
- * prefix. `keep` replaces members that must not be copied (a store instance, nested objects validated apart).
- */
-function check<T extends object>(
-  type: ClassConstructor<T>,
-  raw: object,
-  option: string,
-  problems: Problem[],
-  keep: Partial<Record<keyof T, unknown>>,
-): T {
-  const plain = { ...raw, ...Object.fromEntries(Object.keys(keep).map((k) => [k, undefined])) };
-  const instance = plainToInstance(type, plain, { exposeDefaultValues: true });
-  Object.assign(instance, keep);
-  flatten(validateSync(instance, { forbidUnknownValues: false }), option, problems);
-  return instance;
-}
-
-function flatten(errors: ValidationError[], prefix: string, out: Problem[]): void {
-  for (const e of errors) {
-    const path = `${prefix}.${e.property}`;
-    if (e.constraints) out.push({ path, reason: Object.values(e.constraints).join('; ') });
-    if (e.children?.length) flatten(e.children, path, out);
-  }
 }

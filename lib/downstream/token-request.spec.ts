@@ -1,11 +1,20 @@
 import { SignJWT } from 'jose';
+import type { DownstreamTargetOptions } from '../options/mcp-auth-options.interface.js';
+import { resolveOptions } from '../options/resolve-options.js';
 import { resolveDownstreamOptions } from './resolve-downstream-options.js';
 import { parseTokenAnswer, tokenRequestForm } from './token-request.js';
 
 const ISSUER = 'https://idp.example.com';
-const resolve = (targets: Record<string, object>) =>
-  resolveDownstreamOptions({ client: { clientId: 'mcp', clientSecret: 's3cret-value' }, targets }, [ISSUER])
-    .targets;
+const resolve = (targets: Record<string, DownstreamTargetOptions>) => {
+  const client = { clientId: 'mcp', clientSecret: 's3cret-value' };
+  const downstream = { client, targets };
+  const options = resolveOptions({
+    resource: 'https://mcp.example.com',
+    authorizationServers: [ISSUER],
+    downstream,
+  });
+  return resolveDownstreamOptions(options, [ISSUER]).targets;
+};
 
 describe('tokenRequestForm', () => {
   it('R42: RFC 8693 §2.1 token exchange: exactly the standard parameters, every resource and audience', () => {

@@ -1,5 +1,4 @@
 import { decodeJwt } from 'jose';
-import type { OutboundAnswer } from './credentialed-post.js';
 import { DownstreamTokenError, type DownstreamTokenErrorCode } from './downstream-token.error.js';
 import { GRANT_TYPE } from '../core/oauth-grants.js';
 import type { ResolvedDownstreamTarget } from './resolve-downstream-options.js';
@@ -45,6 +44,13 @@ export function tokenRequestForm(
   return form;
 }
 
+/** A token endpoint's answer: its status, its content type and its body (read by `readProviderText`). */
+export interface TokenAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
 /** What a token answer is judged against. */
 export interface TokenAnswerContext {
   readonly target: ResolvedDownstreamTarget;
@@ -72,7 +78,7 @@ const UNAVAILABLE: ReadonlySet<string> = new Set(['temporarily_unavailable', 'se
  * an OAuth error keeps its code (`invalid_grant`…); a 5xx, 429, `server_error` or `temporarily_unavailable` is
  * `provider_unavailable`; anything else unusable is `provider_invalid_response`.
  */
-export function parseTokenAnswer(answer: OutboundAnswer, context: TokenAnswerContext): DownstreamToken {
+export function parseTokenAnswer(answer: TokenAnswer, context: TokenAnswerContext): DownstreamToken {
   const json = parseObject(answer.body);
   if (answer.status < 200 || answer.status >= 300) throw errorAnswer(answer.status, json, context);
   const fail = (why: string) => failure(context, 'provider_invalid_response', `answered ${why}`);

@@ -3,6 +3,12 @@
 import type { MetadataTranspiler } from '../discovery/authorization-server-options.js';
 import type { AuthorizationServerSettings } from './authorization-server.settings.js';
 import type { ClaimMappingSettings } from './claim-mapping.settings.js';
+import type {
+  DownstreamCacheSettings,
+  DownstreamClientSettings,
+  DownstreamSettings,
+  DownstreamTargetSettings,
+} from './downstream.settings.js';
 import type { McpAuthSettings } from './mcp-auth.settings.js';
 import type { OptionsInput } from './option-types.js';
 import type { ResourceSettings } from './resource.settings.js';
@@ -10,6 +16,7 @@ import type { IntrospectionSettings } from './verify.settings.js';
 
 export type { MetadataTranspiler };
 export type { TokenVerifyContext, TokenVerifyFunction } from './verify.settings.js';
+export type { DownstreamTokenStore } from './downstream.settings.js';
 
 /** Options of `McpAuthModule.forRoot` / `forRootAsync` (see `McpAuthSettings` for each option). */
 export type McpAuthModuleOptions = OptionsInput<McpAuthSettings>;
@@ -34,3 +41,15 @@ export type ClaimMappingOptions = OptionsInput<ClaimMappingSettings>;
 
 /** Opaque access tokens, verified by RFC 7662 token introspection. */
 export type IntrospectionOptions = OptionsInput<IntrospectionSettings>;
+
+/** `downstream`: calling other APIs as the caller, without forwarding the caller's token. */
+export type DownstreamOptions = OptionsInput<DownstreamSettings>;
+
+/** This server's own client at the authorization server (`downstream.client`, or a target's `client`). */
+export type DownstreamClientOptions = OptionsInput<DownstreamClientSettings>;
+
+/** One downstream API and how a token for it is obtained (an entry of `downstream.targets`). */
+export type DownstreamTargetOptions = OptionsInput<DownstreamTargetSettings>;
+
+/** The cache of downstream tokens (`downstream.cache`). */
+export type DownstreamCacheOptions = OptionsInput<DownstreamCacheSettings>;

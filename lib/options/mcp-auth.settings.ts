@@ -11,11 +11,11 @@ import {
 } from 'class-validator';
 import { DEFAULT_ALGORITHMS } from '../core/algorithms.js';
 import { DEFAULT_DISCOVERY_TIMEOUT } from '../discovery/fetch-server-config.js';
-import type { DownstreamOptions } from './downstream.settings.js';
+import { DownstreamSettings } from './downstream.settings.js';
 import { ClaimMappingSettings } from './claim-mapping.settings.js';
 import { JwksSettings } from './jwks.settings.js';
 import type { Defaulted } from './option-types.js';
-import { Is, Nested, Optional } from './option-tree.js';
+import { Is, Nested } from './option-tree.js';
 import { NotEmptyList } from './option-rules.js';
 import {
   ResourceDefaults,
@@ -151,17 +151,15 @@ export class McpAuthSettings extends ResourceDefaults {
   /**
    * Calling downstream APIs as the caller without forwarding the caller's token (token passthrough is forbidden by
    * the MCP security best practices): RFC 8693 token exchange, Entra ID on-behalf-of, or client credentials, through
-   * the injectable `DownstreamTokens` (see `DownstreamOptions` for each option; validated at boot). Default: none.
+   * the injectable `DownstreamTokens`. Default: none.
    */
-  @Optional()
-  @Is(
-    'downstream',
-    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-    'must be an object { client, targets, timeout?, cache?, retryAfter? }',
-  )
-  downstream?: DownstreamOptions;
+  @Nested({ type: () => DownstreamSettings })
+  downstream?: DownstreamSettings;
 
-  /** Seconds sent in `Retry-After` when the provider is unreachable (503). Default 5. */
+  /**
+   * Seconds sent in `Retry-After` when a provider is unreachable (503): discovery, the JWKS, introspection, and a
+   * downstream token endpoint (`DownstreamTokenError` `provider_unavailable`). Default 5.
+   */
   @IsInt()
   @Min(0)
   retryAfter: Defaulted<number> = 5;

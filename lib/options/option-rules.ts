@@ -1,4 +1,4 @@
-import { IsArray, IsString, IsUrl } from 'class-validator';
+import { IsArray, IsDefined, IsString, IsUrl, ValidateIf } from 'class-validator';
 import { identifierProblem } from '../core/url-rules.js';
 import { Is } from './option-tree.js';
 
@@ -37,3 +37,18 @@ export const IsStringList = (): PropertyDecorator =>
 /** When the value is a list, it is not empty. */
 export const NotEmptyList = (message: string): PropertyDecorator =>
   Is('notEmptyList', (value) => !Array.isArray(value) || value.length > 0, message);
+
+/**
+ * An option required in some cases only — instead of `@Optional()`: `why(options)` says why it is required (the
+ * message when it is missing), or `undefined` when it is not. Given, its other rules apply; missing and not
+ * required, none does.
+ */
+export const RequiredWhen = (
+  why: (options: Record<string, unknown>) => string | undefined,
+): PropertyDecorator =>
+  all(
+    ValidateIf(
+      (options: Record<string, unknown>, value) => value !== undefined || why(options) !== undefined,
+    ),
+    IsDefined({ message: ({ object }) => why(object as Record<string, unknown>) ?? 'is required' }),
+  );

@@ -1,5 +1,12 @@
 import 'reflect-metadata';
-import { ValidateBy, ValidateIf, validateSync, type ValidationArguments } from 'class-validator';
+import {
+  ValidateBy,
+  ValidateIf,
+  validateSync,
+  type ValidationArguments,
+  type ValidationError,
+} from 'class-validator';
+import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
 /** One invalid option: its path in what the user wrote (`resource[1].authorizationServers[0].issuer`), and why. */
 export interface OptionProblem {
@@ -21,6 +28,22 @@ export interface NestedOptions {
   shorthand?: (value: unknown) => string | undefined;
   /** A list of such values is accepted too; each is validated at its own path (`option[i]`). */
   list?: boolean;
+  /**
+   * The option is a record of such values by name (`{ archive: { … }, graph: { … } }`); each is validated at its
+   * own path (`option.archive`, or `option["my api"]` for a name that is not an identifier).
+   */
+  record?: boolean;
+}
+
+/**
+ * The boot error for invalid options: `ERR_INVALID_OPTIONS`, its message listing every problem at its path, its
+ * `option` the first path.
+ */
+export function invalidOptions(problems: readonly OptionProblem[]): McpAuthConfigError {
+  const lines = problems.map(({ path, reason }) => `  - ${path}: ${reason}`).join('\n');
+  return new McpAuthConfigError('ERR_INVALID_OPTIONS', `McpAuthModule: invalid options\n${lines}`, {
+    option: problems[0].path,
+  });
 }
 
 const NESTED = Symbol('nest-mcp-auth:nested-options');
@@ -67,8 +90,12 @@ export function toOptions<T extends object>(type: new () => T, plain: object): T
 
 function nestedValue(value: unknown, spec: NestedSpec): unknown {
   const one = (v: unknown) => (isObject(v) ? toOptions(spec.type(v), v) : v);
+  if (spec.record) return isObject(value) ? mapValues(value, one) : value;
   return spec.list && Array.isArray(value) ? value.map(one) : one(value);
 }
+
+const mapValues = (record: Record<string, unknown>, map: (value: unknown) => unknown) =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
 
 /**
  * Validates an option object built by {@link toOptions} with class-validator, and every option object under it,
@@ -78,7 +105,7 @@ export function validateOptions(node: object, path = ''): OptionProblem[] {
   const problems = validateSync(node, { forbidUnknownValues: false }).map((error) => ({
     path: join(path, error.property),
     // class-validator's own messages start with the property's name, which the path already gives.
-    reason: Object.values(error.constraints ?? {})
+    reason: reasons(error)
       .map((message) => message.replace(`${error.property} `, ''))
       .join('; '),
   }));
@@ -88,11 +115,25 @@ export function validateOptions(node: object, path = ''): OptionProblem[] {
     const at = join(path, spec.key);
     if (spec.list && Array.isArray(value)) {
       value.forEach((v, i) => problems.push(...validateForm(v, `${at}[${i}]`, spec)));
+    } else if (spec.record) {
+      problems.push(...validateRecord(value, at, spec));
     } else {
       problems.push(...validateForm(value, at, spec));
     }
   }
   return problems;
+}
+
+/** A missing option is reported as missing (its `@IsDefined` message), not also as not being a string, a number… */
+function reasons(error: ValidationError): string[] {
+  const constraints = error.constraints ?? {};
+  if (error.value === undefined && constraints.isDefined !== undefined) return [constraints.isDefined];
+  return Object.values(constraints);
+}
+
+function validateRecord(value: unknown, path: string, spec: NestedSpec): OptionProblem[] {
+  if (!isObject(value)) return [{ path, reason: 'must be an object: { name: options, … }' }];
+  return Object.entries(value).flatMap(([key, v]) => validateForm(v, keyPath(path, key), spec));
 }
 
 function validateForm(value: unknown, path: string, spec: NestedSpec): OptionProblem[] {
@@ -102,6 +143,10 @@ function validateForm(value: unknown, path: string, spec: NestedSpec): OptionPro
 }
 
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/** The path of a record entry: `targets.archive`, or `targets["my api"]` for a name that is not an identifier. */
+export const keyPath = (path: string, key: string): string =>
+  /^[A-Za-z_$][\w$]*$/.test(key) ? join(path, key) : `${path}[${JSON.stringify(key)}]`;
 
 /** Validates the option only when it is given (`null` is validated, and refused, unlike `@IsOptional()`). */
 export const Optional = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);

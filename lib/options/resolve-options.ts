@@ -6,7 +6,7 @@ import { insertWellKnown } from '../discovery/well-known-url.js';
 import type { McpAuthModuleOptions } from './mcp-auth-options.interface.js';
 import { McpAuthSettings } from './mcp-auth.settings.js';
 import { resourceEntries, type ResourceEntry } from './option-resources.js';
-import { toOptions, validateOptions, type OptionProblem } from './option-tree.js';
+import { invalidOptions, toOptions, validateOptions, type OptionProblem } from './option-tree.js';
 import type { Resolved } from './option-types.js';
 import { ResourceDefaults } from './resource.settings.js';
 
@@ -38,12 +38,7 @@ export function resolveOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOp
   const problems = validateOptions(settings);
   const entries = problems.length === 0 ? resourceEntries(settings) : [];
   problems.push(...crossProblems(settings, entries));
-  if (problems.length > 0) {
-    const lines = problems.map(({ path, reason }) => `  - ${path}: ${reason}`).join('\n');
-    throw new McpAuthConfigError('ERR_INVALID_OPTIONS', `McpAuthModule: invalid options\n${lines}`, {
-      option: problems[0].path,
-    });
-  }
+  if (problems.length > 0) throw invalidOptions(problems);
   return normalize(settings, entries);
 }
 
