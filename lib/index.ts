@@ -58,6 +58,7 @@ export {
   McpAuthConfigError,
   type McpAuthConfigErrorCode,
   type McpAuthConfigErrorDetails,
+  type DiscoveryAttempt,
 } from './core/mcp-auth-config.error.js';
 
 export { McpServerModule } from './mcp/mcp-server.module.js';
