@@ -63,6 +63,7 @@ export {
   McpAuthConfigError,
   type McpAuthConfigErrorCode,
   type McpAuthConfigErrorDetails,
+  type DiscoveryAttempt,
 } from './core/mcp-auth-config.error.js';
 
 export { DownstreamTokens } from './downstream/downstream-tokens.js';

@@ -8,82 +8,58 @@ import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { buildAttackCorpus, sendRaw, startAttackerServer, type AttackCase } from './support/attack-corpus.js';
-import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
+import {
+  ATTACK_RESOURCE as RESOURCE,
+  ATTACK_SCOPES as SCOPES,
+  sendRaw,
+  startAttackWorld,
+  type AttackCase,
+} from './support/attack-corpus.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { createProtectedApp } from './support/protected-app.js';
 
-const RESOURCE = 'http://127.0.0.1/api';
-const OTHER_RESOURCE = 'http://127.0.0.1/other';
 const PRM = 'http://127.0.0.1/.well-known/oauth-protected-resource/api';
-const CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
-const SCOPES = ['read:todos', 'create:todos'];
 const JWKS_PATH = '/jwks';
 const DISCOVERY_PATH = '/.well-known/openid-configuration';
 
 /** Everything the suite runs against; closes what it started if the boot fails (else jest would wait forever). */
 async function boot() {
-  const started: Array<{ close(): Promise<unknown> }> = [];
+  const world = await startAttackWorld();
+  const { provider, secondProvider } = world;
+  const apps: INestApplication[] = [];
   try {
-    const provider = await startTestProvider({
-      resources: {
-        [RESOURCE]: { scopes: SCOPES },
-        // PS256 for the other resource gives the provider a PS256 key, for the alg/key mismatch cases.
-        [OTHER_RESOURCE]: { scopes: ['read:todos'], alg: 'PS256' },
-      },
-      clients: [{ ...CLIENT, scopes: SCOPES }],
-    });
-    started.push(provider);
-    const secondProvider = await startTestProvider({
-      resources: { [RESOURCE]: { scopes: SCOPES } },
-      clients: [{ ...CLIENT, scopes: SCOPES }],
-    });
-    started.push(secondProvider);
-    const attacker = await startAttackerServer();
-    started.push(attacker);
-    const app = await createProtectedApp({
-      resource: RESOURCE,
-      authorizationServers: [
-        { issuer: provider.issuer, type: 'oidc' },
-        { issuer: secondProvider.issuer, type: 'oidc' },
-      ],
-      scopesSupported: SCOPES,
-    });
-    started.push(app);
-    const strictApp = await createProtectedApp({
-      resource: RESOURCE,
-      authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
-      strictJwtType: true,
-    });
-    started.push(strictApp);
+    apps.push(
+      await createProtectedApp({
+        resource: RESOURCE,
+        authorizationServers: [
+          { issuer: provider.issuer, type: 'oidc' },
+          { issuer: secondProvider.issuer, type: 'oidc' },
+        ],
+        scopesSupported: SCOPES,
+      }),
+    );
+    apps.push(
+      await createProtectedApp({
+        resource: RESOURCE,
+        authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+        strictJwtType: true,
+      }),
+    );
     const listen = async (a: INestApplication) => {
       await a.listen(0, '127.0.0.1');
       return ((a.getHttpServer() as Server).address() as AddressInfo).port;
     };
-    const ports = { main: await listen(app), strict: await listen(strictApp) };
-
-    const token = (p: TestProvider, scope: string, resource = RESOURCE) =>
-      p.clientCredentialsToken({ ...CLIENT, scope, resource });
-    const cases = await buildAttackCorpus({
-      resource: RESOURCE,
-      otherResource: OTHER_RESOURCE,
-      provider,
-      secondProvider,
-      validToken: await token(provider, 'read:todos create:todos'),
-      readOnlyToken: await token(provider, 'read:todos'),
-      otherResourceToken: await token(provider, 'read:todos', OTHER_RESOURCE),
-      secondProviderToken: await token(secondProvider, 'read:todos'),
-      attacker,
-    });
-    return { provider, secondProvider, attacker, apps: [app, strictApp], ports, cases };
+    const ports = { main: await listen(apps[0]), strict: await listen(apps[1]) };
+    return { ...world, apps, ports };
   } catch (error) {
-    await Promise.allSettled(started.reverse().map((s) => s.close()));
+    await Promise.allSettled(apps.map((a) => a.close()));
+    await world.close();
     throw error;
   }
 }
 
 // Booted at module level: the corpus (and so the test names) needs the providers' tokens and keys.
-const { provider, secondProvider, attacker, apps, ports, cases } = await boot();
+const { provider, secondProvider, attacker, apps, ports, cases, close } = await boot();
 
 const title = (c: AttackCase) => {
   const { status, error } = c.expect;
@@ -100,7 +76,7 @@ const outbound = () => ({
 describe('attack corpus (R7–R13, R18–R25): every attack is refused with the right status and challenge', () => {
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.close()));
-    await Promise.all([provider.close(), secondProvider.close(), attacker.close()]);
+    await close();
   });
 
   it('the corpus holds at least 60 attacks besides the controls, with unique names', () => {

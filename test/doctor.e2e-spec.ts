@@ -1,11 +1,13 @@
+import { jest } from '@jest/globals';
+import type { LoggerService } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { main } from '../lib/cli/cli.js';
 import { McpAuthConfigError } from '../lib/index.js';
 import { runDoctor, type DoctorCheck, type DoctorReport } from '../lib/cli/doctor.js';
-import { metadataWarnings } from '../lib/discovery/metadata-warnings.js';
-import type { AuthorizationServerMetadata } from '../lib/discovery/authorization-server-metadata.js';
+import { AuthorizationServerRegistry } from '../lib/discovery/authorization-server-registry.js';
+import { METADATA_RULES, metadataProblems } from '../lib/discovery/metadata-rules.js';
 import { freePort } from './support/free-port.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 
@@ -29,6 +31,24 @@ const byTitle = (report: DoctorReport, title: string): DoctorCheck => {
   if (!found) throw new Error(`no check ${title} in ${JSON.stringify(report.checks, null, 2)}`);
   return found;
 };
+/** How each severity of the metadata rules shows in the doctor and in the module's boot log. */
+const DOCTOR_STATUS = { error: 'fail', warning: 'warn', info: 'ok' } as const;
+const LOG_LEVEL = { error: 'error', warning: 'warn', info: 'log' } as const;
+
+/** What the module's registry logs when it resolves `issuer` at boot (OpenID discovery). */
+async function bootLog(issuer: string): Promise<Array<{ level: string; message: string }>> {
+  const lines: Array<{ level: string; message: string }> = [];
+  const record = (level: string) => (message: unknown) =>
+    void lines.push({ level, message: String(message) });
+  const logger: LoggerService = { log: record('log'), warn: record('warn'), error: record('error') };
+  const registry = new AuthorizationServerRegistry(
+    [{ issuer, type: 'oidc', option: 'authorizationServers[0]' }],
+    { discovery: 'eager', timeout: 2000, requireJwksUri: true, logger },
+  );
+  await registry.onModuleInit();
+  return lines;
+}
+
 const urlsTried = (report: DoctorReport) =>
   report.checks.filter((c) => c.title.startsWith('GET ')).map((c) => `${c.status} ${c.title.slice(4)}`);
 
@@ -406,23 +426,46 @@ describe('nest-mcp-auth doctor against provider-like fixtures', () => {
     expect(registration.detail).toContain('Client ID Metadata Documents');
   });
 
-  it('flags everything metadataWarnings (the module’s boot-time warnings) flags', async () => {
-    const issuer = `${fx.origin}/warned`;
+  it('R30: the registry and the doctor read one table of metadata rules, with the same severity', async () => {
+    const issuer = `${fx.origin}/shared`;
     const { token_endpoint: _dropped, ...noToken } = endpoints(issuer);
     const document = { issuer, ...noToken, code_challenge_methods_supported: ['plain'] };
     serve(issuer, document);
+    const problems = metadataProblems(document);
+    expect(problems.map((p) => `${p.severity} ${p.rule}`)).toEqual([
+      'error authorization-code-endpoints',
+      'error pkce-s256',
+      'warning client-registration',
+    ]);
     const report = await runDoctor({ issuer, type: 'oidc' });
-    const warnings = metadataWarnings(document as AuthorizationServerMetadata);
-    expect(warnings).toHaveLength(3);
-    for (const [field, title] of [
-      ['code_challenge_methods_supported', 'PKCE S256'],
-      ['registration_endpoint', 'Client registration'],
-      ['token_endpoint', 'Authorization code flow'],
-    ]) {
-      expect(warnings.some((w) => w.includes(field))).toBe(true);
-      expect(byTitle(report, title).status).not.toBe('ok');
+    const logged = await bootLog(issuer);
+    for (const { rule, severity, message } of problems) {
+      const title = METADATA_RULES.find((r) => r.id === rule)!.title;
+      expect([title, byTitle(report, title).status]).toEqual([title, DOCTOR_STATUS[severity]]);
+      expect(logged).toContainEqual({ level: LOG_LEVEL[severity], message });
     }
   });
+
+  it.each(['error', 'warning', 'info'] as const)(
+    'R30: a rule’s severity changed to %s in the table shows in the doctor and in the boot log',
+    async (severity) => {
+      const issuer = `${fx.origin}/severity`;
+      serve(issuer, { ...endpoints(issuer), code_challenge_methods_supported: ['S256'] });
+      const rule = METADATA_RULES.find((r) => r.id === 'client-registration')!;
+      const replaced = jest.replaceProperty(rule, 'severity', severity);
+      try {
+        const report = await runDoctor({ issuer, type: 'oidc' });
+        expect(byTitle(report, 'Client registration').status).toBe(DOCTOR_STATUS[severity]);
+        expect(report.ok).toBe(severity !== 'error');
+        const logged = await bootLog(issuer);
+        expect(logged).toEqual([
+          { level: LOG_LEVEL[severity], message: expect.stringContaining('pre-registered client_id') },
+        ]);
+      } finally {
+        replaced.restore();
+      }
+    },
+  );
 
   it('--resource: checked as an RFC 8707 identifier, with the aud hint', async () => {
     const issuer = `${fx.origin}/res`;

@@ -4,12 +4,12 @@
  */
 import type { AuthorizationServerType } from '../discovery/authorization-server-metadata.js';
 import { fetchMetadataDocument } from '../discovery/fetch-metadata-document.js';
-import { DEFAULT_DISCOVERY_TIMEOUT } from '../discovery/fetch-server-config.js';
+import { DEFAULT_DISCOVERY_TIMEOUT, fetchServerConfig } from '../discovery/fetch-server-config.js';
+import { evaluateMetadataRules, type MetadataRuleSeverity } from '../discovery/metadata-rules.js';
 import { issuerDifference, validateServerMetadata } from '../discovery/validate-server-metadata.js';
-import { discoveryUrls, type DiscoveryUrl } from '../discovery/well-known-url.js';
-import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+import { McpAuthConfigError, type DiscoveryAttempt } from '../core/mcp-auth-config.error.js';
 import { algorithmsForKey, DEFAULT_ALGORITHMS } from '../core/algorithms.js';
-import { identifierProblem } from '../core/url-rules.js';
+import { identifierProblem, urlProblem } from '../core/url-rules.js';
 import { downstreamChecks } from './doctor-downstream.js';
 
 /** Options of {@link runDoctor}. */
@@ -48,18 +48,15 @@ export interface DoctorReport {
 }
 
 /**
- * Why the options cannot be run at all (a usage error), or `undefined`: the issuer must be an absolute http(s) URL
- * without query or fragment, `type` `'oidc'` or `'oauth'`, `timeout` a positive number.
+ * Why the options cannot be run at all (a usage error), or `undefined`: the issuer must be an identifier by the
+ * rules of `core/url-rules.ts` — except that plain `http:` off loopback is reported as a failed check rather than
+ * refused — `type` `'oidc'` or `'oauth'`, `timeout` a positive number.
  */
 export function doctorUsageProblem(options: Partial<DoctorOptions>): string | undefined {
   const { issuer, type, timeout } = options;
-  const url = typeof issuer === 'string' && URL.canParse(issuer) ? new URL(issuer) : undefined;
-  if (url === undefined) return `issuer must be an absolute URL (got ${JSON.stringify(issuer)})`;
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return `issuer must be an http(s) URL (got ${JSON.stringify(issuer)})`;
-  }
-  if (/[?#]/.test(issuer as string)) {
-    return `issuer must not have a query or fragment (RFC 8414 §2) (got ${JSON.stringify(issuer)})`;
+  const problem = urlProblem(issuer, 'identifier');
+  if (problem !== undefined && problem.rule !== 'plain-http') {
+    return `issuer ${problem.reason}${problem.rule === 'string' ? '' : ` (got ${JSON.stringify(issuer)})`}`;
   }
   if (type !== undefined && type !== 'oidc' && type !== 'oauth') {
     return `type must be 'oidc' or 'oauth' (got ${JSON.stringify(type)})`;
@@ -93,19 +90,17 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checks.push({
       status: 'fail',
       title: 'Issuer',
-      detail: `the module refuses this issuer: it ${issuerProblem}`,
+      detail: `the module refuses this issuer (not probed): it ${issuerProblem}`,
       hint: 'MCP clients and this module need an https issuer (plain http only on loopback hosts).',
     });
   }
 
-  const found = await discover(issuer, type, http, checks);
+  const found = issuerProblem === undefined ? await discover(issuer, type, http, checks) : undefined;
   if (found !== undefined) {
-    const { document, candidate } = found;
-    checkValidity(document, candidate.url, checks);
-    checkIssuerEcho(document, issuer, candidate.url, checks);
-    checkEndpoints(document, checks);
-    checkPkce(document, checks);
-    checkRegistration(document, checks);
+    const { document, url } = found;
+    checkValidity(document, url, checks);
+    checkIssuerEcho(document, issuer, url, checks);
+    checkMetadataRules(document, checks);
     await checkJwks(document, http, checks);
     checkIntrospection(document, checks);
     checks.push(...downstreamChecks(document));
@@ -121,94 +116,84 @@ interface Http {
   fetch: typeof fetch;
 }
 
-/** Tries the discovery URLs in order, one check each, and stops at the first JSON object (as clients do). */
+/**
+ * Discovery as the module runs it (`fetchServerConfig`, whose attempts are the URLs tried in order), one check per
+ * URL; the first JSON object answers (as clients do), valid or not — the checks below say what is wrong with it.
+ */
 async function discover(
   issuer: string,
   type: AuthorizationServerType | undefined,
   http: Http,
   checks: DoctorCheck[],
-): Promise<{ document: Record<string, unknown>; candidate: DiscoveryUrl } | undefined> {
-  const candidates = discoveryUrls(issuer, type);
+): Promise<{ document: Readonly<Record<string, unknown>>; url: string } | undefined> {
+  const attempts: DiscoveryAttempt[] = [];
+  try {
+    await fetchServerConfig(issuer, {
+      type,
+      ...http,
+      requireJwksUri: false,
+      onAttempt: (a) => attempts.push(a),
+    });
+  } catch (error) {
+    // Invalid metadata, another issuer's document, or nothing found: reported from the attempts and the checks.
+    if (!(error instanceof McpAuthConfigError)) throw error;
+  }
   const order =
     type === 'oauth'
       ? 'type oauth: RFC 8414 only (R26)'
       : type === 'oidc'
         ? 'type oidc: OpenID Connect append, then insertion (R27)'
         : 'no type: MCP 2025-11-25 client order (R28)';
-  const failed: DiscoveryCheck[] = [];
-  for (const candidate of candidates) {
-    const outcome = await tryDiscoveryUrl(candidate, http);
-    if ('document' in outcome) {
-      // A URL tried before this one: a 4xx makes clients move on; a 5xx, a timeout or a network error may stop them.
-      for (const { check, status } of failed) {
-        const serverError = status === undefined || status >= 500;
-        checks.push({
-          ...check,
-          status: serverError ? 'warn' : 'ok',
-          ...(serverError
-            ? {
-                hint:
-                  'Some MCP clients stop at the first discovery URL that fails with anything but a 4xx; make it ' +
-                  'answer 404, or configure the type that skips it.',
-              }
-            : {}),
-        });
-      }
-      checks.push({
-        status: 'ok',
-        title: `GET ${candidate.url}`,
-        detail: 'answered a JSON document',
-      });
-      const convention =
-        candidate.type === 'oauth' ? 'RFC 8414 metadata' : 'OpenID Connect Discovery 1.0 metadata';
-      checks.push({
-        status: 'ok',
-        title: 'Metadata document',
-        detail: `${convention} at ${candidate.url} [${order}]`,
-      });
-      return { document: outcome.document, candidate };
-    }
-    failed.push(outcome);
+  const found = attempts.find((attempt) => attempt.document !== undefined);
+  for (const attempt of attempts) checks.push(attemptCheck(attempt, found !== undefined));
+  if (found?.document === undefined) {
+    checks.push({
+      status: 'fail',
+      title: 'Metadata document',
+      detail: `none of the ${attempts.length} discovery URL(s) answered with metadata [${order}]`,
+      hint:
+        'Check the issuer (exactly as in the tokens\' "iss" claim), try --type oidc or --type oauth, or, if the ' +
+        'provider publishes its metadata elsewhere, configure its wellKnownUrl in the module.',
+    });
+    return undefined;
   }
-  for (const { check } of failed) checks.push({ ...check, status: 'fail' });
+  const convention = found.type === 'oauth' ? 'RFC 8414 metadata' : 'OpenID Connect Discovery 1.0 metadata';
   checks.push({
-    status: 'fail',
+    status: 'ok',
     title: 'Metadata document',
-    detail: `none of the ${candidates.length} discovery URL(s) answered with metadata [${order}]`,
-    hint:
-      'Check the issuer (exactly as in the tokens\' "iss" claim), try --type oidc or --type oauth, or, if the ' +
-      'provider publishes its metadata elsewhere, configure its wellKnownUrl in the module.',
+    detail: `${convention} at ${found.url} [${order}]`,
   });
-  return undefined;
+  return { document: found.document, url: found.url };
 }
 
-interface DiscoveryCheck {
-  check: DoctorCheck;
-  /** The HTTP status, when the server answered. */
-  status?: number;
+/**
+ * One URL tried. Before the URL that answered, a 4xx makes clients move on (✓); a 5xx, a timeout or a network
+ * error may stop them (⚠). When no URL answered, every one failed (✗).
+ */
+function attemptCheck(attempt: DiscoveryAttempt, found: boolean): DoctorCheck {
+  const title = `GET ${attempt.url}`;
+  if (attempt.outcome === 'ok') return { status: 'ok', title, detail: 'answered a JSON document' };
+  const detail =
+    attempt.outcome === 'http-status' ? `HTTP ${attempt.status}` : (attempt.message ?? attempt.outcome);
+  if (!found) return { status: 'fail', title, detail };
+  const serverError = attempt.status === undefined || attempt.status >= 500;
+  return serverError
+    ? {
+        status: 'warn',
+        title,
+        detail,
+        hint:
+          'Some MCP clients stop at the first discovery URL that fails with anything but a 4xx; make it answer 404, ' +
+          'or configure the type that skips it.',
+      }
+    : { status: 'ok', title, detail };
 }
 
-async function tryDiscoveryUrl(
-  candidate: DiscoveryUrl,
-  http: Http,
-): Promise<{ document: Record<string, unknown> } | DiscoveryCheck> {
-  let status: number | undefined;
-  const recordingFetch: typeof fetch = async (input, init) => {
-    const response = await http.fetch(input, init);
-    status = response.status;
-    return response;
-  };
-  try {
-    return { document: await fetchMetadataDocument(candidate.url, { ...http, fetch: recordingFetch }) };
-  } catch (error) {
-    if (!(error instanceof McpAuthConfigError)) throw error;
-    const detail =
-      error.code === 'ERR_DISCOVERY_HTTP_STATUS' && status !== undefined ? `HTTP ${status}` : error.message;
-    return { check: { status: 'fail', title: `GET ${candidate.url}`, detail }, status };
-  }
-}
-
-function checkValidity(document: Record<string, unknown>, url: string, checks: DoctorCheck[]): void {
+function checkValidity(
+  document: Readonly<Record<string, unknown>>,
+  url: string,
+  checks: DoctorCheck[],
+): void {
   try {
     validateServerMetadata(document, { requireJwksUri: false, url });
     checks.push({ status: 'ok', title: 'Metadata fields', detail: 'well-formed (RFC 8414 §2)' });
@@ -224,7 +209,7 @@ function checkValidity(document: Record<string, unknown>, url: string, checks: D
 }
 
 function checkIssuerEcho(
-  document: Record<string, unknown>,
+  document: Readonly<Record<string, unknown>>,
   issuer: string,
   url: string,
   checks: DoctorCheck[],
@@ -259,70 +244,26 @@ function checkIssuerEcho(
   checks.push({ status: 'ok', title, detail: `the document's issuer is exactly ${JSON.stringify(issuer)}` });
 }
 
-function checkEndpoints(document: Record<string, unknown>, checks: DoctorCheck[]): void {
-  const fields = ['authorization_endpoint', 'token_endpoint'] as const;
-  const missing = fields.filter((field) => typeof document[field] !== 'string');
-  const title = 'Authorization code flow';
-  if (missing.length === 0) {
-    checks.push({ status: 'ok', title, detail: 'authorization_endpoint and token_endpoint are advertised' });
-  } else {
-    checks.push({
-      status: 'fail',
-      title,
-      detail: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing: MCP clients cannot obtain tokens`,
-      hint: 'Check the issuer; if the provider has the endpoints but omits them, add them with the transpile option.',
-    });
-  }
-}
+/** How the doctor shows a broken rule of each severity. */
+const RULE_STATUS: Record<MetadataRuleSeverity, DoctorStatus> = {
+  error: 'fail',
+  warning: 'warn',
+  info: 'ok',
+};
 
-function checkPkce(document: Record<string, unknown>, checks: DoctorCheck[]): void {
-  const title = 'PKCE S256';
-  const methods = document.code_challenge_methods_supported;
-  if (!Array.isArray(methods)) {
-    checks.push({
-      status: 'warn',
-      title,
-      detail:
-        'code_challenge_methods_supported is not advertised: MCP 2025-11-25 clients refuse to proceed; some ' +
-        'providers (Entra ID) support S256 without advertising it',
-      hint:
-        "Enable PKCE at the provider; if it supports S256 without advertising it, add it with the module's " +
-        "transpile option: (doc) => ({ ...doc, code_challenge_methods_supported: ['S256'] }).",
-    });
-  } else if (!methods.includes('S256')) {
-    checks.push({
-      status: 'fail',
-      title,
-      detail: `code_challenge_methods_supported is ${JSON.stringify(methods)}, without S256: MCP clients refuse to proceed`,
-      hint: 'Enable PKCE with the S256 method at the provider.',
-    });
-  } else {
-    checks.push({ status: 'ok', title, detail: `code_challenge_methods_supported: ${methods.join(', ')}` });
-  }
-}
-
-function checkRegistration(document: Record<string, unknown>, checks: DoctorCheck[]): void {
-  const title = 'Client registration';
-  const ways: string[] = [];
-  if (typeof document.registration_endpoint === 'string') {
-    ways.push(`Dynamic Client Registration (${document.registration_endpoint})`);
-  }
-  if (document.client_id_metadata_document_supported === true) {
-    ways.push('Client ID Metadata Documents (client_id_metadata_document_supported)');
-  }
-  if (ways.length > 0) {
-    checks.push({ status: 'ok', title, detail: ways.join('; ') });
-  } else {
-    checks.push({
-      status: 'warn',
-      title,
-      detail:
-        'pre-registration only: no registration_endpoint, no client_id_metadata_document_supported — clients ' +
-        'need a client id configured by hand',
-      hint:
-        'Enable Dynamic Client Registration or Client ID Metadata Documents at the provider, or register a client ' +
-        'and give its client id (and redirect URIs) to your users.',
-    });
+/**
+ * The metadata rules the module logs at boot (`metadata-rules.ts`), with the same severities: one line per title —
+ * each broken rule, else ✓ with what was found.
+ */
+function checkMetadataRules(document: Readonly<Record<string, unknown>>, checks: DoctorCheck[]): void {
+  const findings = evaluateMetadataRules(document);
+  for (const title of new Set(findings.map((finding) => finding.rule.title))) {
+    const mine = findings.filter((finding) => finding.rule.title === title);
+    const broken = mine.filter((finding) => !finding.passed);
+    if (broken.length === 0) checks.push({ status: 'ok', title, detail: mine[0].detail });
+    for (const { rule, detail } of broken) {
+      checks.push({ status: RULE_STATUS[rule.severity], title, detail, hint: rule.fix });
+    }
   }
 }
 
@@ -358,7 +299,7 @@ function describeKey(key: JwkLike): string {
 }
 
 async function checkJwks(
-  document: Record<string, unknown>,
+  document: Readonly<Record<string, unknown>>,
   http: Http,
   checks: DoctorCheck[],
 ): Promise<void> {
@@ -455,7 +396,7 @@ async function checkJwks(
   }
 }
 
-function checkIntrospection(document: Record<string, unknown>, checks: DoctorCheck[]): void {
+function checkIntrospection(document: Readonly<Record<string, unknown>>, checks: DoctorCheck[]): void {
   const title = 'Token introspection';
   if (typeof document.introspection_endpoint === 'string') {
     checks.push({
@@ -473,7 +414,7 @@ function checkIntrospection(document: Record<string, unknown>, checks: DoctorChe
   }
 }
 
-function checkOfflineAccess(document: Record<string, unknown>, checks: DoctorCheck[]): void {
+function checkOfflineAccess(document: Readonly<Record<string, unknown>>, checks: DoctorCheck[]): void {
   const scopes = document.scopes_supported;
   if (Array.isArray(scopes) && scopes.includes('offline_access')) {
     checks.push({
@@ -492,7 +433,7 @@ function checkOfflineAccess(document: Record<string, unknown>, checks: DoctorChe
 const RESOURCE_HINT = /resource/i;
 
 function checkResourceIndicators(
-  document: Record<string, unknown>,
+  document: Readonly<Record<string, unknown>>,
   resource: string | undefined,
   checks: DoctorCheck[],
 ): void {

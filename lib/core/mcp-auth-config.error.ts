@@ -65,6 +65,26 @@ export type McpAuthConfigErrorCode =
    */
   | 'ERR_INVALID_HANDLER';
 
+/** What one metadata URL tried by discovery answered (see `fetchServerConfig`'s `onAttempt`). */
+export interface DiscoveryAttempt {
+  /** The URL, as requested. */
+  readonly url: string;
+  /** The discovery convention the URL belongs to. */
+  readonly type: 'oidc' | 'oauth';
+  /**
+   * `ok`: a JSON object (then validated: it may still be refused as invalid metadata or another issuer's);
+   * `http-status`: a non-2xx answer; `not-json`: a body that is not a JSON object; `redirect`: a 3xx, never
+   * followed; `network`: no answer (DNS, connection, TLS…); `timeout`: no answer in time.
+   */
+  readonly outcome: 'ok' | 'http-status' | 'not-json' | 'redirect' | 'network' | 'timeout';
+  /** The HTTP status, when the server answered. */
+  readonly status?: number;
+  /** Why the URL did not serve metadata (a sentence naming it); absent for `ok`. */
+  readonly message?: string;
+  /** A copy of the JSON object it answered (`ok`), before `transpile` and validation (metadata holds no secret). */
+  readonly document?: Readonly<Record<string, unknown>>;
+}
+
 export interface McpAuthConfigErrorDetails {
   /** The option at fault, as a path (`authorizationServers[0].issuer`). */
   option?: string;
@@ -72,8 +92,12 @@ export interface McpAuthConfigErrorDetails {
   url?: string;
   /** The route at fault (`ERR_ROUTE_RESOURCE`): its pattern, or `Controller.method` when it has none. */
   route?: string;
-  /** Every URL that was tried, in order (discovery without a type). */
+  /** Every URL that was tried, in order (discovery). Default: the URLs of `attempts`. */
   urlsTried?: string[];
+  /** Every metadata URL discovery tried, in order, with what it answered. */
+  attempts?: readonly DiscoveryAttempt[];
+  /** The HTTP status the URL answered (`ERR_DISCOVERY_HTTP_STATUS`, `ERR_DISCOVERY_NOT_JSON`, `ERR_DISCOVERY_REDIRECT`). */
+  status?: number;
   /** The underlying error. */
   cause?: unknown;
 }
@@ -89,6 +113,8 @@ export class McpAuthConfigError extends Error {
   readonly url?: string;
   readonly route?: string;
   readonly urlsTried?: string[];
+  readonly attempts?: readonly DiscoveryAttempt[];
+  readonly status?: number;
 
   constructor(
     readonly code: McpAuthConfigErrorCode,
@@ -99,6 +125,8 @@ export class McpAuthConfigError extends Error {
     this.option = details.option;
     this.url = details.url;
     this.route = details.route;
-    this.urlsTried = details.urlsTried;
+    this.urlsTried = details.urlsTried ?? details.attempts?.map((attempt) => attempt.url);
+    this.attempts = details.attempts;
+    this.status = details.status;
   }
 }

@@ -160,6 +160,17 @@ describe('AuthorizationServerRegistry: eager', () => {
     expect(logger.warnings.join('\n')).toContain('code_challenge_methods_supported');
     expect(logger.warnings.join('\n')).toContain('pre-registered client_id');
   });
+
+  it('R30: a rule of error severity (no token endpoint, PKCE without S256) is logged as an error; the boot succeeds', async () => {
+    handler = serveMetadata({ token_endpoint: undefined, code_challenge_methods_supported: ['plain'] });
+    const logger = new RecordingLogger();
+    const reg = registry([{ issuer: `${base}/a`, type: 'oauth' }], { logger });
+    await reg.onModuleInit();
+    expect(logger.warnings).toEqual([]);
+    expect(logger.errors).toHaveLength(2);
+    expect(logger.errors[0]).toContain('token_endpoint is missing');
+    expect(logger.errors[1]).toContain('without S256');
+  });
 });
 
 describe('AuthorizationServerRegistry: lazy', () => {

@@ -2,7 +2,7 @@ import { Injectable, Logger, type LoggerService, type OnModuleInit } from '@nest
 import type { AuthorizationServerMetadata, AuthServerConfig } from './authorization-server-metadata.js';
 import type { AuthorizationServerSource } from './authorization-server-source.js';
 import { fetchServerConfig, fetchServerConfigByWellKnownUrl } from './fetch-server-config.js';
-import { metadataWarnings } from './metadata-warnings.js';
+import { metadataProblems, type MetadataRuleSeverity } from './metadata-rules.js';
 import { validateServerMetadata } from './validate-server-metadata.js';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 
@@ -19,7 +19,7 @@ export interface AuthorizationServerRegistrySettings {
   requireJwksUri: boolean;
   /** Require `introspection_endpoint` in every document (opaque token verification). Default false. */
   requireIntrospection?: boolean;
-  /** Where R30 warnings go. Default: Nest's `Logger` with context `McpAuthModule`. */
+  /** Where the metadata rules (R30) are logged. Default: Nest's `Logger` with context `McpAuthModule`. */
   logger?: LoggerService;
   /**
    * Milliseconds during which a failed resolution is answered from memory (the same error) instead of a new fetch,
@@ -38,6 +38,12 @@ interface Entry {
 }
 
 const LOG_CONTEXT = 'McpAuthModule';
+
+/** How each severity of the metadata rules (`metadata-rules.ts`) is logged at boot. */
+const LOG_LEVELS = { error: 'error', warning: 'warn', info: 'log' } as const satisfies Record<
+  MetadataRuleSeverity,
+  keyof LoggerService
+>;
 
 /**
  * The metadata of every configured authorization server, keyed by exact issuer string. Injectable by the app to
@@ -140,8 +146,8 @@ export class AuthorizationServerRegistry implements OnModuleInit {
         entry.config = config;
         entry.pending = undefined;
         entry.failure = undefined;
-        for (const warning of metadataWarnings(config.metadata)) {
-          this.logger.warn(warning, LOG_CONTEXT);
+        for (const { severity, message } of metadataProblems(config.metadata)) {
+          this.logger[LOG_LEVELS[severity]](message, LOG_CONTEXT);
         }
         return config;
       },

@@ -20,14 +20,23 @@ export interface FetchMetadataDocumentOptions {
  *
  * @throws McpAuthConfigError `ERR_DISCOVERY_NETWORK`, `ERR_DISCOVERY_TIMEOUT`, `ERR_DISCOVERY_REDIRECT`,
  *   `ERR_DISCOVERY_HTTP_STATUS` or `ERR_DISCOVERY_NOT_JSON` (a body that is not JSON, or JSON that is not an
- *   object), each naming the URL.
+ *   object), each naming the URL, with the HTTP `status` when the server answered.
  */
 export async function fetchMetadataDocument(
   url: string,
-  { timeout, fetch: fetchImpl, option }: FetchMetadataDocumentOptions,
+  options: FetchMetadataDocumentOptions,
 ): Promise<Record<string, unknown>> {
+  return (await fetchMetadataResponse(url, options)).document;
+}
+
+/** {@link fetchMetadataDocument}, with the HTTP status of the answer. */
+export async function fetchMetadataResponse(
+  url: string,
+  { timeout, fetch: fetchImpl, option }: FetchMetadataDocumentOptions,
+): Promise<{ status: number; document: Record<string, unknown> }> {
+  let status: number | undefined;
   const fail = (code: McpAuthConfigErrorCode, message: string, cause?: unknown) =>
-    new McpAuthConfigError(code, withOption(option, message), { option, url, cause });
+    new McpAuthConfigError(code, withOption(option, message), { option, url, cause, status });
   const transportError = (error: unknown) => {
     const cause = error instanceof ProviderFetchError ? error.cause : error;
     return isAbort(cause)
@@ -44,6 +53,7 @@ export async function fetchMetadataDocument(
       signal: AbortSignal.timeout(timeout),
       fetch: fetchImpl,
     });
+    status = response.status;
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
@@ -52,7 +62,10 @@ export async function fetchMetadataDocument(
     body = await response.text();
   } catch (error) {
     if (error instanceof McpAuthConfigError) throw error;
-    if (error instanceof ProviderFetchError && error.kind === 'redirect') throw redirected(url, error, fail);
+    if (error instanceof ProviderFetchError && error.kind === 'redirect') {
+      status = error.status;
+      throw redirected(url, error, fail);
+    }
     throw transportError(error);
   }
 
@@ -73,7 +86,7 @@ export async function fetchMetadataDocument(
       `GET ${url} answered JSON that is not an object (${Array.isArray(parsed) ? 'an array' : preview(parsed)}).`,
     );
   }
-  return parsed as Record<string, unknown>;
+  return { status: response.status, document: parsed as Record<string, unknown> };
 }
 
 /** A redirect is not followed: the message names where it pointed, for `wellKnownUrl`. */

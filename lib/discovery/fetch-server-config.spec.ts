@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchServerConfig, fetchServerConfigByWellKnownUrl } from './fetch-server-config.js';
-import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+import { McpAuthConfigError, type DiscoveryAttempt } from '../core/mcp-auth-config.error.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -227,6 +227,90 @@ describe('fetchServerConfig: one URL reports the precise failure', () => {
   });
 });
 
+describe('fetchServerConfig: attempts', () => {
+  /** What an attempt says, without its message and document. */
+  const brief = ({ url, type, outcome, status }: DiscoveryAttempt) => ({ url, type, outcome, status });
+
+  it('R28: onAttempt reports each URL in order with its outcome; the error carries the same attempts', async () => {
+    const issuer = `${base}/tenant`;
+    handler = (req, res) => {
+      if (req.url === '/.well-known/oauth-authorization-server/tenant') send(res, 503, 'down', 'text/plain');
+      else if (req.url === '/.well-known/openid-configuration/tenant') send(res, 200, '<html>', 'text/html');
+      else res.writeHead(302, { location: 'https://elsewhere.example/' }).end();
+    };
+    const seen: DiscoveryAttempt[] = [];
+    const error = await rejection(fetchServerConfig(issuer, { onAttempt: (a) => seen.push(a) }));
+    expect(seen.map(brief)).toEqual([
+      {
+        url: `${base}/.well-known/oauth-authorization-server/tenant`,
+        type: 'oauth',
+        outcome: 'http-status',
+        status: 503,
+      },
+      {
+        url: `${base}/.well-known/openid-configuration/tenant`,
+        type: 'oidc',
+        outcome: 'not-json',
+        status: 200,
+      },
+      { url: `${issuer}/.well-known/openid-configuration`, type: 'oidc', outcome: 'redirect', status: 302 },
+    ]);
+    expect(seen.every((a) => a.message?.includes(a.url) && a.document === undefined)).toBe(true);
+    expect(error.attempts).toEqual(seen);
+    expect(error.urlsTried).toEqual(seen.map((a) => a.url));
+  });
+
+  it('a network failure and a timeout are outcomes too, without a status', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const network = await rejection(fetchServerConfig(`http://127.0.0.1:${port}`, { type: 'oauth' }));
+    expect(network.attempts?.map(brief)).toEqual([
+      {
+        url: `http://127.0.0.1:${port}/.well-known/oauth-authorization-server`,
+        type: 'oauth',
+        outcome: 'network',
+        status: undefined,
+      },
+    ]);
+    handler = () => undefined; // never answers
+    const timeout = await rejection(fetchServerConfig(base, { type: 'oauth', timeout: 100 }));
+    expect(timeout.code).toBe('ERR_DISCOVERY_TIMEOUT');
+    expect(timeout.attempts?.map((a) => a.outcome)).toEqual(['timeout']);
+  });
+
+  it('the URL that answers is an ok attempt holding a copy of the raw document; validation errors carry the attempts', async () => {
+    const issuer = `${base}/tenant`;
+    handler = serve({ '/.well-known/openid-configuration/tenant': metadata(`${base}/other`) });
+    const seen: DiscoveryAttempt[] = [];
+    const error = await rejection(fetchServerConfig(issuer, { onAttempt: (a) => seen.push(a) }));
+    expect(error.code).toBe('ERR_ISSUER_MISMATCH');
+    expect(seen.map((a) => a.outcome)).toEqual(['http-status', 'ok']);
+    expect(seen[1]).toMatchObject({ status: 200, document: metadata(`${base}/other`) });
+    expect(error.attempts).toEqual(seen);
+
+    handler = serve({ '/.well-known/openid-configuration/tenant': metadata(issuer) });
+    const ok: DiscoveryAttempt[] = [];
+    const config = await fetchServerConfig(issuer, { onAttempt: (a) => ok.push(a) });
+    expect(ok.map((a) => a.outcome)).toEqual(['http-status', 'ok']);
+    expect(ok[1].document).toEqual(config.metadata);
+    expect(ok[1].document).not.toBe(config.metadata);
+  });
+
+  it('fetchServerConfigByWellKnownUrl reports its single attempt', async () => {
+    const seen: DiscoveryAttempt[] = [];
+    const error = await rejection(
+      fetchServerConfigByWellKnownUrl(`${base}/missing`, { onAttempt: (a) => seen.push(a) }),
+    );
+    expect(error.code).toBe('ERR_DISCOVERY_HTTP_STATUS');
+    expect(error.status).toBe(404);
+    expect(seen.map(brief)).toEqual([
+      { url: `${base}/missing`, type: 'oauth', outcome: 'http-status', status: 404 },
+    ]);
+  });
+});
+
 describe('fetchServerConfig: validation', () => {
   it('R29: a mismatching issuer fails at once, without probing further', async () => {
     const issuer = `${base}/tenant`;
@@ -241,7 +325,7 @@ describe('fetchServerConfig: validation', () => {
     handler = (_req, res) => send(res, 200, metadata(base, { jwks_uri: 'not a url' }));
     const error = await rejection(fetchServerConfig(base));
     expect(error.code).toBe('ERR_METADATA_INVALID');
-    expect(error.message).toContain('jwks_uri must be an absolute http(s) URL');
+    expect(error.message).toContain('jwks_uri must be an absolute URL');
     expect(requests).toHaveLength(1);
   });
 
@@ -287,6 +371,39 @@ describe('fetchServerConfig: validation', () => {
     expect(error.code).toBe('ERR_INVALID_OPTIONS');
     expect(error.option).toBe('authorizationServers[2].issuer');
     expect(requests).toHaveLength(0);
+  });
+
+  it('applies the module’s issuer rule: plain http only on loopback, no query, fragment or credentials', async () => {
+    let fetched = 0;
+    const fetch = async () => ((fetched += 1), new Response('{}'));
+    for (const [issuer, reason] of [
+      ['http://auth.example.com', 'must use https: (plain http: is accepted only on loopback hosts)'],
+      ['https://auth.example.com/?tenant=a', 'must not have a query'],
+      ['https://user:pw@auth.example.com', 'must not contain credentials'],
+    ]) {
+      const error = await rejection(fetchServerConfig(issuer, { fetch }));
+      expect([issuer, error.code, error.message]).toEqual([
+        issuer,
+        'ERR_INVALID_OPTIONS',
+        `issuer ${reason} (got ${JSON.stringify(issuer)}).`,
+      ]);
+    }
+    const wellKnown = await rejection(
+      fetchServerConfigByWellKnownUrl('http://auth.example.com/.well-known/openid-configuration', { fetch }),
+    );
+    expect(wellKnown.option).toBe('wellKnownUrl');
+    expect(fetched).toBe(0);
+  });
+
+  it('refuses metadata whose endpoints use plain http off loopback', async () => {
+    handler = serve({
+      '/.well-known/oauth-authorization-server': metadata(base, { jwks_uri: 'http://keys.example.com/jwks' }),
+    });
+    const error = await rejection(fetchServerConfig(base, { type: 'oauth' }));
+    expect(error.code).toBe('ERR_METADATA_INVALID');
+    expect(error.message).toContain(
+      'jwks_uri must use https: (plain http: is accepted only on loopback hosts)',
+    );
   });
 });
 

@@ -1,9 +1,14 @@
 import type { AuthorizationServerType, AuthServerConfig } from './authorization-server-metadata.js';
 import { withOption } from './discovery-messages.js';
-import { fetchMetadataDocument } from './fetch-metadata-document.js';
+import { fetchMetadataResponse } from './fetch-metadata-document.js';
 import { validateServerMetadata } from './validate-server-metadata.js';
 import { discoveryUrls, OPENID_CONFIGURATION, type DiscoveryUrl } from './well-known-url.js';
-import { McpAuthConfigError, type McpAuthConfigErrorCode } from '../core/mcp-auth-config.error.js';
+import {
+  McpAuthConfigError,
+  type DiscoveryAttempt,
+  type McpAuthConfigErrorCode,
+} from '../core/mcp-auth-config.error.js';
+import { describeUrlProblem, type UrlKind } from '../core/url-rules.js';
 import type { MetadataTranspiler } from './authorization-server-options.js';
 
 /** Milliseconds a discovery request may take when no `timeout` is given. */
@@ -28,6 +33,11 @@ export interface FetchServerConfigOptions {
   fetch?: typeof fetch;
   /** The option path of this authorization server, for messages (`authorizationServers[0]`). */
   option?: string;
+  /**
+   * Called after each metadata URL is tried, in order, with what it answered (`ok` with the raw document, or why
+   * discovery moved on or stopped). Errors carry the same list as `attempts`.
+   */
+  onAttempt?: (attempt: DiscoveryAttempt) => void;
 }
 
 /** Options of {@link fetchServerConfigByWellKnownUrl}. */
@@ -51,25 +61,29 @@ interface Settings {
   requireIntrospection: boolean;
   fetch: typeof fetch;
   option?: string;
+  onAttempt?: (attempt: DiscoveryAttempt) => void;
 }
 
-/** Failures that mean "no metadata document at this URL": probing moves on to the next URL. */
-const NOT_HERE: ReadonlySet<McpAuthConfigErrorCode> = new Set([
-  'ERR_DISCOVERY_NETWORK',
-  'ERR_DISCOVERY_TIMEOUT',
-  'ERR_DISCOVERY_HTTP_STATUS',
-  'ERR_DISCOVERY_REDIRECT',
-  'ERR_DISCOVERY_NOT_JSON',
-]);
+/** Failures that mean "no metadata document at this URL" (probing moves on to the next URL), as attempt outcomes. */
+const NOT_HERE: Partial<Record<McpAuthConfigErrorCode, DiscoveryAttempt['outcome']>> = {
+  ERR_DISCOVERY_NETWORK: 'network',
+  ERR_DISCOVERY_TIMEOUT: 'timeout',
+  ERR_DISCOVERY_HTTP_STATUS: 'http-status',
+  ERR_DISCOVERY_REDIRECT: 'redirect',
+  ERR_DISCOVERY_NOT_JSON: 'not-json',
+};
 
 /**
  * Discovers an authorization server's metadata from its issuer (mcp-auth's `fetchServerConfig`).
  *
- * The well-known URLs of `discoveryUrls(issuer, type)` are tried in order. With a single URL, its failure is
- * reported with its precise code. With several, a URL that does not serve a JSON object (network error, timeout,
- * a redirect — never followed —, non-2xx, not JSON) makes discovery move on; when none does,
- * `ERR_DISCOVERY_NOT_FOUND` lists every URL and reason. A JSON object that is not valid metadata, or whose `issuer` is not exactly `issuer` (R29), stops discovery at
- * once: that is a misconfiguration or a mix-up, not a missing document. Each request has its own `timeout`.
+ * The issuer must be an identifier (`https:`, plain `http:` on loopback only, no query, fragment or credentials —
+ * `core/url-rules.ts`). The well-known URLs of `discoveryUrls(issuer, type)` are tried in order, each reported to
+ * `onAttempt`. With a single URL, its failure is reported with its precise code. With several, a URL that does not
+ * serve a JSON object (network error, timeout, a redirect — never followed —, non-2xx, not JSON) makes discovery
+ * move on; when none does, `ERR_DISCOVERY_NOT_FOUND` lists every URL and reason. A JSON object that is not valid
+ * metadata, or whose `issuer` is not exactly `issuer` (R29), stops discovery at once: that is a misconfiguration
+ * or a mix-up, not a missing document. Each request has its own `timeout`. Every error after a request carries the
+ * `attempts` (and `urlsTried`).
  *
  * @throws McpAuthConfigError `ERR_INVALID_OPTIONS`, `ERR_DISCOVERY_*`, `ERR_METADATA_INVALID`, `ERR_ISSUER_MISMATCH`.
  */
@@ -78,33 +92,14 @@ export async function fetchServerConfig(
   options: FetchServerConfigOptions = {},
 ): Promise<AuthServerConfig> {
   const settings = normalize(options);
-  assertHttpUrl(issuer, 'issuer', settings.option, true);
+  assertUrl(issuer, 'identifier', 'issuer', settings.option);
   assertType(options.type, settings.option);
-  const candidates = discoveryUrls(issuer, options.type);
-  if (candidates.length === 1) {
-    return loadConfig(candidates[0], issuer, settings);
-  }
-  const failures: McpAuthConfigError[] = [];
-  for (const candidate of candidates) {
-    let raw: Record<string, unknown>;
-    try {
-      // Bare messages (no option prefix): they are listed inside the ERR_DISCOVERY_NOT_FOUND message.
-      raw = await fetchMetadataDocument(candidate.url, { ...settings, option: undefined });
-    } catch (error) {
-      if (error instanceof McpAuthConfigError && NOT_HERE.has(error.code)) {
-        failures.push(error);
-        continue;
-      }
-      throw error;
-    }
-    return toConfig(raw, candidate, issuer, settings);
-  }
-  throw notFound(issuer, candidates, failures, settings.option);
+  return discover(issuer, discoveryUrls(issuer, options.type), issuer, settings);
 }
 
 /**
  * Loads an authorization server's metadata from an explicit well-known URL (for providers whose metadata is not
- * where the issuer says). Failures carry their precise code.
+ * where the issuer says): an endpoint URL (`https:`, plain `http:` on loopback). Failures carry their precise code.
  *
  * @throws McpAuthConfigError `ERR_INVALID_OPTIONS`, `ERR_DISCOVERY_*`, `ERR_METADATA_INVALID`, `ERR_ISSUER_MISMATCH`.
  */
@@ -113,22 +108,75 @@ export async function fetchServerConfigByWellKnownUrl(
   options: FetchServerConfigByWellKnownUrlOptions = {},
 ): Promise<AuthServerConfig> {
   const settings = normalize(options);
-  assertHttpUrl(url, 'wellKnownUrl', settings.option, false);
+  assertUrl(url, 'endpoint', 'wellKnownUrl', settings.option);
   if (options.expectedIssuer !== undefined) {
-    assertHttpUrl(options.expectedIssuer, 'issuer', settings.option, true);
+    assertUrl(options.expectedIssuer, 'identifier', 'issuer', settings.option);
   }
   assertType(options.type, settings.option);
   const type = options.type ?? (url.includes(OPENID_CONFIGURATION) ? 'oidc' : 'oauth');
-  return loadConfig({ url, type }, options.expectedIssuer, settings);
+  return discover(url, [{ url, type }], options.expectedIssuer, settings);
 }
 
-async function loadConfig(
-  candidate: DiscoveryUrl,
+/** Tries `candidates` in order; the first JSON object is validated and answers (or stops discovery). */
+async function discover(
+  name: string,
+  candidates: readonly DiscoveryUrl[],
   expectedIssuer: string | undefined,
   settings: Settings,
 ): Promise<AuthServerConfig> {
-  const raw = await fetchMetadataDocument(candidate.url, settings);
-  return toConfig(raw, candidate, expectedIssuer, settings);
+  const attempts: DiscoveryAttempt[] = [];
+  const failures: McpAuthConfigError[] = [];
+  const single = candidates.length === 1;
+  for (const candidate of candidates) {
+    const { attempt, document, error } = await tryUrl(candidate, settings, single);
+    attempts.push(attempt);
+    settings.onAttempt?.(attempt);
+    if (document !== undefined) {
+      try {
+        return toConfig(document, candidate, expectedIssuer, settings);
+      } catch (failure) {
+        throw withAttempts(failure, attempts);
+      }
+    }
+    if (single) throw withAttempts(error, attempts);
+    failures.push(error!);
+  }
+  throw notFound(name, attempts, failures, settings.option);
+}
+
+/**
+ * One metadata URL, as an attempt. Messages are bare (no option prefix) when several URLs are tried: they are
+ * listed inside the `ERR_DISCOVERY_NOT_FOUND` message.
+ */
+async function tryUrl(
+  { url, type }: DiscoveryUrl,
+  settings: Settings,
+  single: boolean,
+): Promise<{ attempt: DiscoveryAttempt; document?: Record<string, unknown>; error?: McpAuthConfigError }> {
+  try {
+    const option = single ? settings.option : undefined;
+    const { status, document } = await fetchMetadataResponse(url, { ...settings, option });
+    return { attempt: { url, type, outcome: 'ok', status, document: structuredClone(document) }, document };
+  } catch (error) {
+    const outcome = error instanceof McpAuthConfigError ? NOT_HERE[error.code] : undefined;
+    if (outcome === undefined) throw error;
+    const { status, message } = error as McpAuthConfigError;
+    return { attempt: { url, type, outcome, status, message }, error: error as McpAuthConfigError };
+  }
+}
+
+/** `error` (an `McpAuthConfigError`) with the attempts made so far. */
+function withAttempts(error: unknown, attempts: readonly DiscoveryAttempt[]): unknown {
+  if (!(error instanceof McpAuthConfigError)) return error;
+  const { code, message, option, url, route, status, cause } = error;
+  return new McpAuthConfigError(code, message, {
+    option,
+    url,
+    route,
+    status,
+    cause,
+    attempts: [...attempts],
+  });
 }
 
 function toConfig(
@@ -177,18 +225,17 @@ function transpile(
 
 function notFound(
   issuer: string,
-  candidates: DiscoveryUrl[],
+  attempts: readonly DiscoveryAttempt[],
   failures: McpAuthConfigError[],
   option: string | undefined,
 ): McpAuthConfigError {
-  const urlsTried = candidates.map((c) => c.url);
   const message =
     `No authorization server metadata found for issuer ${JSON.stringify(issuer)}. Tried, in order:\n` +
-    failures.map((failure) => `  - ${failure.message}`).join('\n') +
+    attempts.map((attempt) => `  - ${attempt.message}`).join('\n') +
     `\nCheck the issuer, set "type" to the provider's convention, or give its "wellKnownUrl".`;
   return new McpAuthConfigError('ERR_DISCOVERY_NOT_FOUND', withOption(option, message), {
     option,
-    urlsTried,
+    attempts: [...attempts],
     cause: new AggregateError(failures, 'every discovery URL failed'),
   });
 }
@@ -210,6 +257,7 @@ function normalize(options: FetchServerConfigOptions): Settings {
     requireIntrospection: options.requireIntrospection ?? false,
     fetch: options.fetch ?? globalThis.fetch,
     option: options.option,
+    onAttempt: options.onAttempt,
   };
 }
 
@@ -224,26 +272,13 @@ function assertType(type: unknown, option: string | undefined): void {
   }
 }
 
-/** An absolute http(s) URL; an issuer additionally has no query or fragment (RFC 8414 §2). */
-function assertHttpUrl(value: unknown, field: string, option: string | undefined, isIssuer: boolean): void {
+/** `value` is a URL of `kind` (see `core/url-rules.ts`), else `ERR_INVALID_OPTIONS` naming `field`. */
+function assertUrl(value: unknown, kind: UrlKind, field: string, option: string | undefined): void {
+  const problem = describeUrlProblem(value, kind);
+  if (problem === undefined) return;
   const path = option === undefined ? field : `${option}.${field}`;
-  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
-  const problem =
-    url === undefined
-      ? 'must be an absolute URL'
-      : url.protocol !== 'https:' && url.protocol !== 'http:'
-        ? 'must be an http(s) URL'
-        : isIssuer && /[?#]/.test(value as string)
-          ? 'must not have a query or fragment (RFC 8414 §2)'
-          : undefined;
-  if (problem !== undefined) {
-    throw new McpAuthConfigError(
-      'ERR_INVALID_OPTIONS',
-      `${path} ${problem} (got ${JSON.stringify(value)}).`,
-      {
-        option: path,
-        url: typeof value === 'string' ? value : undefined,
-      },
-    );
-  }
+  throw new McpAuthConfigError('ERR_INVALID_OPTIONS', `${path} ${problem}.`, {
+    option: path,
+    url: typeof value === 'string' ? value : undefined,
+  });
 }

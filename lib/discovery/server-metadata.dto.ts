@@ -1,30 +1,24 @@
-import { IsArray, IsBoolean, IsOptional, IsString, IsUrl } from 'class-validator';
+import { IsArray, IsBoolean, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { urlProblem, type UrlKind } from '../core/url-rules.js';
 
-type UrlRules = NonNullable<Parameters<typeof IsUrl>[0]>;
-
-/**
- * An absolute `http:` or `https:` URL. `require_tld: false` admits `localhost`, loopback addresses and single-label
- * hosts (development providers, containers); `allow_underscores` admits container host names such as `auth_server`.
- */
-const HTTP_URL: UrlRules = {
-  require_protocol: true,
-  require_valid_protocol: true,
-  protocols: ['http', 'https'],
-  require_tld: false,
-  allow_underscores: true,
-};
-
-/** An issuer identifier: an absolute http(s) URL without query or fragment (RFC 8414 §2). */
-const ISSUER_URL: UrlRules = { ...HTTP_URL, allow_query_components: false, allow_fragments: false };
-
-const MUST_BE_URL = 'must be an absolute http(s) URL';
 const MUST_BE_STRINGS = 'must be an array of strings';
 const MUST_BE_BOOLEAN = 'must be a boolean';
 
-/** Validates an absent-or-URL field. */
-function OptionalHttpUrl(): PropertyDecorator {
+/** A URL of `kind`, by the rules of `core/url-rules.ts` (the value itself is added by the message builder). */
+function IsUrlOf(kind: UrlKind): PropertyDecorator {
+  return ValidateBy({
+    name: `${kind}Url`,
+    validator: {
+      validate: (value: unknown) => urlProblem(value, kind) === undefined,
+      defaultMessage: (args) => urlProblem(args?.value, kind)?.reason ?? '',
+    },
+  });
+}
+
+/** Validates an absent-or-URL field of `kind`. */
+function OptionalUrl(kind: UrlKind): PropertyDecorator {
   const optional = IsOptional();
-  const url = IsUrl(HTTP_URL, { message: MUST_BE_URL });
+  const url = IsUrlOf(kind);
   return (target, key) => {
     optional(target, key);
     url(target, key);
@@ -60,18 +54,18 @@ function OptionalBoolean(): PropertyDecorator {
  */
 export class ServerMetadataDocument {
   @IsString({ message: 'must be a string' })
-  @IsUrl(ISSUER_URL, { message: 'must be an absolute http(s) URL without query or fragment' })
+  @IsUrlOf('identifier')
   issuer: string;
 
-  @OptionalHttpUrl() authorization_endpoint?: string;
-  @OptionalHttpUrl() token_endpoint?: string;
-  @OptionalHttpUrl() jwks_uri?: string;
-  @OptionalHttpUrl() registration_endpoint?: string;
-  @OptionalHttpUrl() introspection_endpoint?: string;
-  @OptionalHttpUrl() revocation_endpoint?: string;
-  @OptionalHttpUrl() userinfo_endpoint?: string;
-  @OptionalHttpUrl() end_session_endpoint?: string;
-  @OptionalHttpUrl() service_documentation?: string;
+  @OptionalUrl('endpoint') authorization_endpoint?: string;
+  @OptionalUrl('endpoint') token_endpoint?: string;
+  @OptionalUrl('endpoint') jwks_uri?: string;
+  @OptionalUrl('endpoint') registration_endpoint?: string;
+  @OptionalUrl('endpoint') introspection_endpoint?: string;
+  @OptionalUrl('endpoint') revocation_endpoint?: string;
+  @OptionalUrl('endpoint') userinfo_endpoint?: string;
+  @OptionalUrl('endpoint') end_session_endpoint?: string;
+  @OptionalUrl('page') service_documentation?: string;
 
   @OptionalStringArray() scopes_supported?: string[];
   @OptionalStringArray() response_types_supported?: string[];

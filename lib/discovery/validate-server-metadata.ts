@@ -24,9 +24,10 @@ export interface ValidateServerMetadataOptions {
 
 /**
  * Checks an authorization server metadata document (RFC 8414 §2 / OpenID Connect Discovery 1.0 §3) with
- * class-validator: `issuer` is an http(s) URL without query or fragment; every endpoint field present is an
- * absolute http(s) URL; list fields are string arrays; flags are booleans; `jwks_uri` (and `introspection_endpoint`)
- * exist when required. Members this library does not know are kept as they are.
+ * class-validator, with the URL rules of `core/url-rules.ts`: `issuer` is an identifier (`https:`, plain `http:` on
+ * loopback, no query, fragment or credentials); every endpoint field present is an endpoint URL (`https:`, plain
+ * `http:` on loopback, no fragment); list fields are string arrays; flags are booleans; `jwks_uri` (and
+ * `introspection_endpoint`) exist when required. Members this library does not know are kept as they are.
  *
  * @returns the document itself (not a copy), typed.
  * @throws McpAuthConfigError `ERR_ISSUER_MISMATCH` when `issuer` differs from `expectedIssuer` (R29) — checked

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { HttpException, Inject, Injectable, Optional } from '@nestjs/common';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { MCP_AUTH_RESOLVED_OPTIONS } from '../core/tokens.js';
-import { canonicalOrigin, isLoopbackAddress, isLoopbackHost } from '../core/url-rules.js';
+import { canonicalOrigin, isLoopbackAddress, isLoopbackOrigin } from '../core/url-rules.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 import { jsonRpcError } from './json-rpc-error.js';
 import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
@@ -57,11 +57,6 @@ export class OriginPolicy {
       throw new HttpException(jsonRpcError(ORIGIN_REFUSED.code, ORIGIN_REFUSED.message), 403);
     }
   }
-}
-
-function isLoopbackOrigin(origin: string): boolean {
-  const url = new URL(origin);
-  return url.protocol === 'http:' && isLoopbackHost(url.hostname);
 }
 
 /** An `allowedOrigins` entry, canonical; a value that is not an origin fails the boot. */

@@ -6,7 +6,7 @@ import type {
 import type { MetadataTranspiler } from '../discovery/authorization-server-options.js';
 import { identifierProblem } from '../core/url-rules.js';
 import { Is, Optional } from './option-tree.js';
-import { IsFunction, IsHttpUrl, IsIdentifier } from './option-rules.js';
+import { IsEndpointUrl, IsFunction, IsIdentifier } from './option-rules.js';
 
 const TYPES: readonly AuthorizationServerType[] = ['oidc', 'oauth'];
 
@@ -26,9 +26,9 @@ export class AuthorizationServerSettings {
   @IsIn(TYPES, { message: "must be 'oidc' or 'oauth'" })
   type?: AuthorizationServerType;
 
-  /** Fetch the metadata from this URL instead of deriving one from the issuer. */
+  /** Fetch the metadata from this URL (`https:`, plain `http:` on loopback) instead of deriving one from the issuer. */
   @Optional()
-  @IsHttpUrl()
+  @IsEndpointUrl()
   wellKnownUrl?: string;
 
   /** Fix provider quirks in the raw document before it is validated. */

@@ -1,8 +1,6 @@
-import { IsArray, IsDefined, IsString, IsUrl, ValidateIf } from 'class-validator';
-import { identifierProblem } from '../core/url-rules.js';
+import { IsArray, IsDefined, IsString, ValidateIf } from 'class-validator';
+import { describeUrlProblem, type UrlKind } from '../core/url-rules.js';
 import { Is } from './option-tree.js';
-
-const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /** Decorators applied together, in order. */
 const all =
@@ -11,17 +9,22 @@ const all =
     for (const decorate of decorators) decorate(target, key);
   };
 
-/** A resource or issuer identifier (see `identifierProblem`: absolute `https:`, no fragment, query, credentials). */
-export const IsIdentifier = (): PropertyDecorator =>
+/** A URL of `kind`, by the rules of `core/url-rules.ts`. */
+const IsUrlOf = (kind: UrlKind): PropertyDecorator =>
   Is(
-    'identifier',
-    (value) => identifierProblem(value) === undefined,
-    (value) => identifierProblem(value) ?? '',
+    kind,
+    (value) => describeUrlProblem(value, kind) === undefined,
+    (value) => describeUrlProblem(value, kind) ?? '',
   );
 
-/** An absolute `http:` or `https:` URL. */
-export const IsHttpUrl = (): PropertyDecorator =>
-  IsUrl(HTTP_URL, { message: 'must be an absolute http(s) URL' });
+/** A resource or issuer identifier (see `identifierProblem`: absolute `https:`, no fragment, query, credentials). */
+export const IsIdentifier = (): PropertyDecorator => IsUrlOf('identifier');
+
+/** A URL the module calls: absolute `https:` (plain `http:` on loopback), no fragment nor credentials. */
+export const IsEndpointUrl = (): PropertyDecorator => IsUrlOf('endpoint');
+
+/** A documentation page: an absolute `http(s):` URL without credentials. */
+export const IsPageUrl = (): PropertyDecorator => IsUrlOf('page');
 
 /** A function. */
 export const IsFunction = (): PropertyDecorator =>

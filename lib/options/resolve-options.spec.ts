@@ -140,6 +140,51 @@ describe('resolveOptions', () => {
     expect(error.option).toBe('resource[1]');
   });
 
+  it.each([
+    [
+      { authorizationServers: [{ issuer, wellKnownUrl: 'http://idp.example.com/meta' }] },
+      'authorizationServers[0].wellKnownUrl',
+    ],
+    [
+      {
+        verify: {
+          introspection: { endpoint: 'http://idp.example.com/introspect', clientId: 'c', clientSecret: 's' },
+        },
+      },
+      'verify.introspection.endpoint',
+    ],
+    [
+      {
+        verify: {
+          introspection: { endpoint: 'https://idp.example.com/i#x', clientId: 'c', clientSecret: 's' },
+        },
+      },
+      'verify.introspection.endpoint',
+    ],
+  ])(
+    'endpoints follow the URL rules of the module: https, plain http only on loopback (%j)',
+    (extra, option) => {
+      const error = configError(() =>
+        resolveOptions({
+          resource: 'https://h.example/mcp',
+          authorizationServers: [issuer],
+          ...extra,
+        } as never),
+      );
+      expect(error.option).toBe(option);
+    },
+  );
+
+  it('a documentation page may be plain http; an endpoint on loopback may too', () => {
+    expect(() =>
+      resolveOptions({
+        resource: 'https://h.example/mcp',
+        authorizationServers: [{ issuer, wellKnownUrl: 'http://127.0.0.1:4000/meta' }],
+        resourceDocumentation: 'http://docs.example.com/api',
+      }),
+    ).not.toThrow();
+  });
+
   it('accepts plain http only on loopback hosts', () => {
     expect(() =>
       resolveOptions({

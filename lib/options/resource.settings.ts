@@ -6,7 +6,7 @@ import {
   type AuthorizationServerForm,
 } from './authorization-server.settings.js';
 import { Is, Nested, Optional } from './option-tree.js';
-import { IsHttpUrl, IsIdentifier, IsStringList, NotEmptyList } from './option-rules.js';
+import { IsIdentifier, IsPageUrl, IsStringList, NotEmptyList } from './option-rules.js';
 
 const isAudience = (value: unknown) =>
   value === false ||
@@ -73,7 +73,7 @@ export class ResourceDefaults {
 
   /** `resource_documentation` of the protected resource metadata (RFC 9728 §2): a URL. */
   @Optional()
-  @IsHttpUrl()
+  @IsPageUrl()
   resourceDocumentation?: string;
 }
 

@@ -4,7 +4,7 @@ import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { TokenVerifier } from '../core/token-verifier.js';
 import type { Defaulted } from './option-types.js';
 import { Is, Nested, Optional } from './option-tree.js';
-import { IsHttpUrl, IsIdentifier } from './option-rules.js';
+import { IsEndpointUrl, IsIdentifier } from './option-rules.js';
 
 /** Context handed to a custom verify function. */
 export interface TokenVerifyContext {
@@ -31,9 +31,12 @@ export type TokenVerifyFunction = (
 
 /** Opaque access tokens, verified by RFC 7662 token introspection. */
 export class IntrospectionSettings {
-  /** The introspection endpoint. Default: the authorization server metadata's `introspection_endpoint`. */
+  /**
+   * The introspection endpoint (`https:`, plain `http:` on loopback). Default: the authorization server metadata's
+   * `introspection_endpoint`.
+   */
   @Optional()
-  @IsHttpUrl()
+  @IsEndpointUrl()
   endpoint?: string;
 
   /** Which authorization server introspects (opaque tokens do not name their issuer). Default: the resource's first. */

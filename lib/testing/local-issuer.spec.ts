@@ -210,6 +210,8 @@ describe('startLocalIssuer (HTTP surface and minting)', () => {
     const invalid = (option: string) => expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', option });
     await expect(startLocalIssuer({ issuerPath: 'tenant' })).rejects.toThrow(invalid('issuerPath'));
     await expect(startLocalIssuer({ issuerPath: '/t?x=1' })).rejects.toThrow(invalid('issuerPath'));
+    await expect(startLocalIssuer({ issuerPath: '/t#x' })).rejects.toThrow(invalid('issuerPath'));
+    await expect(startLocalIssuer({ jwksPath: '/keys#x' })).rejects.toThrow(invalid('jwksPath'));
     await expect(startLocalIssuer({ discovery: 'x' as never })).rejects.toThrow(invalid('discovery'));
     await expect(startLocalIssuer({ algorithms: ['HS256' as never] })).rejects.toThrow(/cannot sign/);
     await expect(startLocalIssuer({ algorithms: ['ES256'], metadata: () => null as never })).rejects.toThrow(

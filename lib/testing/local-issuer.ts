@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, type JWTHeaderParameters } from 'jose';
+import { urlProblem } from '../core/url-rules.js';
 import { invalidUse, KeyRing, type LocalIssuerAlgorithm } from './signing-keys.js';
 
 /** Options of {@link startLocalIssuer}. */
@@ -150,11 +151,17 @@ const ENDPOINTS = ['authorize', 'token', 'register'] as const;
 
 type Route = 'metadata' | 'jwks' | 'endpoint';
 
-function validatePath(name: string, path: string, allowEmpty: boolean): string {
+/**
+ * A path the issuer serves (routes match the path alone: no query, no whitespace) whose URL on the loopback origin
+ * is a URL of `kind` by the module's rules (`core/url-rules.ts`): the issuer an identifier, the JWKS an endpoint.
+ */
+function validatePath(name: string, path: string, kind: 'identifier' | 'endpoint'): string {
+  const allowEmpty = kind === 'identifier';
   if (
     typeof path !== 'string' ||
     (path === '' ? !allowEmpty : !path.startsWith('/')) ||
-    /[?#\s]/.test(path)
+    /[?\s]/.test(path) ||
+    urlProblem(`http://127.0.0.1${path}`, kind) !== undefined
   ) {
     throw invalidUse(
       name,
@@ -225,9 +232,9 @@ function withoutTrailingSlash(path: string): string {
  *   `metadata` result.
  */
 export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promise<LocalIssuer> {
-  const issuerPath = validatePath('issuerPath', options.issuerPath ?? '', true);
+  const issuerPath = validatePath('issuerPath', options.issuerPath ?? '', 'identifier');
   const base = withoutTrailingSlash(issuerPath);
-  const jwksPath = validatePath('jwksPath', options.jwksPath ?? `${base}/jwks`, false);
+  const jwksPath = validatePath('jwksPath', options.jwksPath ?? `${base}/jwks`, 'endpoint');
   const discovery = options.discovery ?? 'both';
   if (!['oidc', 'oauth', 'both'].includes(discovery)) {
     throw invalidUse(

@@ -270,10 +270,16 @@ export class JwtTokenVerifier implements TokenVerifier {
 
 const AT_JWT = 'application/at+jwt';
 
-/** A base64url segment (already checked canonical) as a JSON object, or `undefined`. */
+/** UTF-8 that refuses malformed bytes instead of replacing them (a leading BOM is dropped, RFC 8259 §8.1). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A base64url segment (already checked canonical) as a JSON object, or `undefined`: its bytes must be UTF-8
+ * (RFC 7515 §4, RFC 7519 §7.2) — a lenient decoder would turn malformed bytes into U+FFFD and accept them.
+ */
 function jsonObject(segment: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(UTF8.decode(Buffer.from(segment, 'base64url')));
     return value && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

@@ -24,7 +24,7 @@ import {
   type JWTPayload,
 } from 'jose';
 
-import type { TestProvider } from './oidc-provider.js';
+import { startTestProvider, type TestProvider } from './oidc-provider.js';
 
 export type OAuthError = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
@@ -142,7 +142,11 @@ export async function startAttackerServer(keys: JWK[] = []): Promise<AttackerSer
 }
 
 /** Signs any header and payload bytes with an RS256 `key`, with no check at all (jose refuses to sign some). */
-async function signRaw(key: CryptoKey, header: Record<string, unknown>, payload: string): Promise<string> {
+async function signRaw(
+  key: CryptoKey,
+  header: Record<string, unknown>,
+  payload: string | Uint8Array,
+): Promise<string> {
   const input = `${json64(header)}.${b64u(payload)}`;
   const sig = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, new TextEncoder().encode(input));
   return `${input}.${b64u(new Uint8Array(sig))}`;
@@ -214,7 +218,7 @@ export async function buildAttackCorpus(ctx: AttackContext): Promise<AttackCase[
 
   const rs = await provider.signingKey('RS256');
   /** Signed by the trusted provider's RS256 key with any header and any payload bytes. */
-  const providerRaw = (header: Record<string, unknown>, payload: string) =>
+  const providerRaw = (header: Record<string, unknown>, payload: string | Uint8Array) =>
     signRaw(rs.key, { alg: 'RS256', kid: rs.kid, typ: 'at+jwt', ...header }, payload);
 
   // The attacker's keys: RSA, P-256 and P-384; its JWKS serves the RSA one as "attacker-rs".
@@ -570,6 +574,21 @@ export async function buildAttackCorpus(ctx: AttackContext): Promise<AttackCase[
   add(invalidToken('R8', 'garbage "abc.def.ghi"', 'abc.def.ghi'));
   add(invalidToken('R8', 'a header that is JSON null', `${b64u('null')}.${vp}.${vs}`));
   add(invalidToken('R8', 'a payload that is a JSON array', `${vh}.${b64u('[]')}.${vs}`));
+  const claimsJson = JSON.stringify(claims());
+  add(
+    invalidToken(
+      'R8',
+      'a payload with malformed UTF-8 bytes in a claim (provider-signed)',
+      await providerRaw(
+        {},
+        Buffer.concat([
+          Buffer.from(`${claimsJson.slice(0, -1)},"name":"`),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('"}'),
+        ]),
+      ),
+    ),
+  );
   invalidRequest(
     'R10',
     'a padded payload segment ("=" inside the token is not b64token syntax)',
@@ -943,6 +962,64 @@ export async function buildAttackCorpus(ctx: AttackContext): Promise<AttackCase[
   strict('typ a number', await providerRaw({ typ: 1 }, JSON.stringify(claims())), 401);
 
   return cases;
+}
+
+/** The resource the corpus attacks, another of the same provider, and the client its real tokens come from. */
+export const ATTACK_RESOURCE = 'http://127.0.0.1/api';
+export const ATTACK_OTHER_RESOURCE = 'http://127.0.0.1/other';
+export const ATTACK_CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
+export const ATTACK_SCOPES = ['read:todos', 'create:todos'];
+
+/** What the corpus runs in: two trusted providers, the attacker's server, and the cases built from their tokens. */
+export interface AttackWorld {
+  /** Trusted; RS256, ES256 and PS256 keys (PS256 for the other resource). */
+  provider: TestProvider;
+  /** A second trusted issuer of the resource. */
+  secondProvider: TestProvider;
+  attacker: AttackerServer;
+  cases: AttackCase[];
+  close(): Promise<void>;
+}
+
+/** Starts the providers and the attacker's server and builds the corpus; closes what it started if that fails. */
+export async function startAttackWorld(): Promise<AttackWorld> {
+  const started: Array<{ close(): Promise<unknown> }> = [];
+  const close = async () => void (await Promise.allSettled(started.reverse().map((s) => s.close())));
+  try {
+    const provider = await startTestProvider({
+      resources: {
+        [ATTACK_RESOURCE]: { scopes: ATTACK_SCOPES },
+        // PS256 for the other resource gives the provider a PS256 key, for the alg/key mismatch cases.
+        [ATTACK_OTHER_RESOURCE]: { scopes: ['read:todos'], alg: 'PS256' },
+      },
+      clients: [{ ...ATTACK_CLIENT, scopes: ATTACK_SCOPES }],
+    });
+    started.push(provider);
+    const secondProvider = await startTestProvider({
+      resources: { [ATTACK_RESOURCE]: { scopes: ATTACK_SCOPES } },
+      clients: [{ ...ATTACK_CLIENT, scopes: ATTACK_SCOPES }],
+    });
+    started.push(secondProvider);
+    const attacker = await startAttackerServer();
+    started.push(attacker);
+    const token = (p: TestProvider, scope: string, resource = ATTACK_RESOURCE) =>
+      p.clientCredentialsToken({ ...ATTACK_CLIENT, scope, resource });
+    const cases = await buildAttackCorpus({
+      resource: ATTACK_RESOURCE,
+      otherResource: ATTACK_OTHER_RESOURCE,
+      provider,
+      secondProvider,
+      validToken: await token(provider, 'read:todos create:todos'),
+      readOnlyToken: await token(provider, 'read:todos'),
+      otherResourceToken: await token(provider, 'read:todos', ATTACK_OTHER_RESOURCE),
+      secondProviderToken: await token(secondProvider, 'read:todos'),
+      attacker,
+    });
+    return { provider, secondProvider, attacker, cases, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 export interface RawResponse {
