@@ -1,10 +1,12 @@
 // The public option types, derived from the option classes (`*.settings.ts`), where each option is declared and
 // documented once.
 import type { MetadataTranspiler } from '../discovery/authorization-server-options.js';
+import type { AuditSettings } from './audit.settings.js';
 import type { AuthorizationServerSettings } from './authorization-server.settings.js';
 import type { ClaimMappingSettings } from './claim-mapping.settings.js';
 import type { McpAuthSettings } from './mcp-auth.settings.js';
 import type { OptionsInput } from './option-types.js';
+import type { RefusalLimitSettings } from './refusal-limit.settings.js';
 import type { ResourceSettings } from './resource.settings.js';
 import type { IntrospectionSettings } from './verify.settings.js';
 
@@ -34,3 +36,9 @@ export type ClaimMappingOptions = OptionsInput<ClaimMappingSettings>;
 
 /** Opaque access tokens, verified by RFC 7662 token introspection. */
 export type IntrospectionOptions = OptionsInput<IntrospectionSettings>;
+
+/** The audit trail (the `audit` option). */
+export type AuditOptions = OptionsInput<AuditSettings>;
+
+/** Refused-token floods limited per client address (the `refusalLimit` option). */
+export type RefusalLimitOptions = OptionsInput<RefusalLimitSettings>;
