@@ -4,7 +4,7 @@ import type { ResolvedResource } from '../core/resolved-resource.js';
 import { AuditLog, type AuditConfig } from './audit-log.js';
 import { AuthMetrics, type OpenTelemetryApi } from './auth-metrics.js';
 import type { CacheStats } from './cache-stats.js';
-import { AuthTracing } from './auth-tracing.js';
+import { AuthTracing, type SpanOutcome } from './auth-tracing.js';
 import { addressKey, clientAddress, type AddressedRequest } from './client-address.js';
 import type { McpAuthCaller, McpAuthEvent, ProviderSource } from './mcp-auth-event.js';
 import { McpAuthEvents } from './mcp-auth-events.js';
@@ -226,7 +226,8 @@ export class McpAuthTelemetry {
     const attributes = { 'mcp_auth.issuer': issuer, 'url.full': jwksUri };
     if (!this.tracing) return run();
     return this.tracing.span('mcp_auth.jwks.fetch', attributes, run, reasonOf, (response) => ({
-      'http.response.status_code': response.status,
+      attributes: { 'http.response.status_code': response.status },
+      error: response.ok ? undefined : `HTTP ${response.status}`,
     }));
   }
 
@@ -264,7 +265,7 @@ export class McpAuthTelemetry {
     };
     const attributes = { 'mcp_auth.issuer': issuer };
     return this.traced('mcp_auth.introspection', attributes, run, (claims) => ({
-      'mcp_auth.introspection.active': claims.active === true,
+      attributes: { 'mcp_auth.introspection.active': claims.active === true },
     })).then(
       (claims) => {
         report(claims.active === true ? 'active' : 'inactive');
@@ -327,7 +328,7 @@ export class McpAuthTelemetry {
     name: string,
     attributes: Record<string, string>,
     run: () => Promise<T>,
-    annotate?: (result: T) => Record<string, string | number | boolean>,
+    annotate?: (result: T) => SpanOutcome,
   ): Promise<T> {
     return this.tracing ? this.tracing.span(name, attributes, run, reasonOf, annotate) : run();
   }

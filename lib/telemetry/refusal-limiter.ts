@@ -1,6 +1,6 @@
 /** How refused-token floods are limited (see the `refusalLimit` option). */
 export interface RefusalLimitConfig {
-  /** Refused tokens an address may send per window; the next requests are answered 429. */
+  /** Refused tokens an address may send per window; its next requests are answered 429 until the window ends. */
   readonly max: number;
   /** Seconds of a window. */
   readonly window: number;
@@ -15,8 +15,8 @@ interface Window {
 }
 
 /**
- * Counts refused tokens per client address in fixed windows and refuses an address that exceeded `max` until its
- * window ends. Cheap and bounded: one map of at most `maxAddresses` windows; while no address is over its limit,
+ * Counts refused tokens per client address in fixed windows: once an address has `max` of them in a window, its
+ * next requests are refused until the window ends. Cheap and bounded: one map of at most `maxAddresses` windows; while no address is over its limit,
  * `retryAfter` is one comparison (no lookup, no allocation).
  */
 export class RefusalLimiter {
@@ -38,14 +38,14 @@ export class RefusalLimiter {
   retryAfter(key: string, now: number): number {
     if (now >= this.limitedUntil) return 0;
     const window = this.windows.get(key);
-    if (window === undefined || window.count <= this.config.max) return 0;
+    if (window === undefined || window.count < this.config.max) return 0;
     const left = window.start + this.windowMs - now;
     return left > 0 ? Math.ceil(left / 1000) : 0;
   }
 
   /**
-   * Counts a refused token of `key` at `now` (ms). Answers the refusals counted when this one took the address over
-   * its limit (it is limited from now on), else 0.
+   * Counts a refused token of `key` at `now` (ms). Answers the refusals counted when this one reached the limit (the
+   * address is limited from now on), else 0.
    */
   refused(key: string, now: number): number {
     let window = this.windows.get(key);
@@ -57,7 +57,7 @@ export class RefusalLimiter {
       this.windows.set(key, window);
     }
     window.count++;
-    if (window.count !== this.config.max + 1) return 0;
+    if (window.count !== this.config.max) return 0;
     this.limitedUntil = Math.max(this.limitedUntil, window.start + this.windowMs);
     return window.count;
   }
