@@ -4,7 +4,7 @@
  * metrics and spans (SDK installed) — and no credential the requests carried appears in any event, attribute,
  * metric point or log line.
  */
-import { Injectable, type INestApplication } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
