@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { McpAuthModule, McpServerModule, type AuthorizationServerInput } from '../lib/index.js'; // in your app: from 'nest-mcp-auth'
+import { HealthController } from './health/health.controller.js';
 import { TodoService } from './todo/todo.service.js';
 import { TodoTools } from './todo/todo.tools.js';
 
@@ -16,7 +18,10 @@ export interface SampleConfig {
   allowedOrigins: string[];
 }
 
-/** The todo manager: McpAuthModule protects it, McpServerModule serves the tools at /mcp. */
+/**
+ * The todo manager: McpAuthModule protects it, McpServerModule serves the tools at /mcp; /health/ready is its
+ * readiness endpoint (@nestjs/terminus with McpAuthHealthIndicator).
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: SampleConfig): DynamicModule {
@@ -38,7 +43,9 @@ export class AppModule {
           allowedOrigins: config.allowedOrigins,
           instructions: 'A todo list per user. Tools: whoami, get-todos, create-todo, delete-todo.',
         }),
+        TerminusModule.forRoot(),
       ],
+      controllers: [HealthController],
       providers: [TodoService, TodoTools],
     };
   }
