@@ -107,6 +107,18 @@ const SCENARIOS: Scenario[] = [
     reps: SETTINGS.reps,
   })),
   {
+    key: 'telemetry-RS256',
+    title:
+      'Telemetry, repeated token, RS256: off vs @opentelemetry/api without an SDK (the default) vs the SDK installed',
+    mode: 'repeated',
+    alg: 'RS256',
+    kind: 'rest',
+    stacks: ['mcp-auth-telemetry-off', 'mcp-auth', 'mcp-auth-otel-sdk'],
+    floor: 'mcp-auth-telemetry-off',
+    ours: 'mcp-auth-otel-sdk',
+    reps: SETTINGS.reps + SETTINGS.extraReps,
+  },
+  {
     key: 'mcp-RS256',
     title: 'Full MCP tools/call (stateless McpServerModule, JSON responses), repeated token, RS256',
     mode: 'repeated',
@@ -526,6 +538,18 @@ function buildReport(input: {
     value: `${lazy.discovery} discovery, ${lazy.jwks} JWKS (at boot: ${lazy.discoveryAtBoot}, ${lazy.jwksAtBoot}); ${fmt(lazy.ok)}/${fmt(lazy.requests)} answered 200`,
     pass: lazy.discovery === 1 && lazy.jwks === 1 && lazy.ok === lazy.requests,
   });
+  for (const [stack, minimum, what] of [
+    ['mcp-auth-otel-sdk', 0.97, 'the OpenTelemetry SDK installed (in-memory exporters)'],
+    ['mcp-auth', 0.99, '@opentelemetry/api without an SDK (the default)'],
+  ] as const) {
+    const r = of('telemetry-RS256', stack);
+    targets.push({
+      name: `Repeated token, RS256, ${what}: ≥ ${minimum}× the throughput of telemetry off`,
+      by: 'HTTP',
+      value: `${fmt(r.xFloor, 3)}× (${fmt(r.overFloor, 1)} µs CPU per request over telemetry off, ${range(r)})`,
+      pass: r.xFloor >= minimum,
+    });
+  }
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   targets.push({
     name: `Memory: ${fmt(memory.tokens)} distinct valid tokens, heapUsed after GC ≤ baseline + 10 000 × 4 KiB`,

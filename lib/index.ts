@@ -79,7 +79,8 @@ export type {
   McpAuthJwksFailedEvent,
   McpAuthIntrospectionEvent,
   McpAuthExchangeEvent,
-  McpAuthProviderStatusEvent,
+  McpAuthProviderUnavailableEvent,
+  McpAuthProviderRecoveredEvent,
   ProviderSource,
 } from './telemetry/mcp-auth-event.js';
 export { McpAuthHealthIndicator, type McpAuthHealthResult } from './telemetry/mcp-auth-health.indicator.js';

@@ -133,15 +133,21 @@ export interface McpAuthExchangeEvent extends EventBase, McpAuthCaller {
   readonly durationMs: number;
 }
 
-/**
- * An authorization server became unusable (its metadata, keys or introspection endpoint failed) or usable again.
- * Emitted on the change only, not on every failure.
- */
-export interface McpAuthProviderStatusEvent extends EventBase {
-  readonly type: 'mcp-auth.provider.unavailable' | 'mcp-auth.provider.recovered';
+/** A change of an authorization server's status. Emitted on the change only, not on every failure. */
+interface ProviderStatusChange extends EventBase {
   readonly issuer: string;
   /** What failed (or recovered): `discovery`, `jwks` or `introspection`. */
   readonly source: ProviderSource;
+}
+
+/** An authorization server became unusable: a fetch of its metadata, keys or introspection endpoint failed. */
+export interface McpAuthProviderUnavailableEvent extends ProviderStatusChange {
+  readonly type: 'mcp-auth.provider.unavailable';
+}
+
+/** An authorization server is usable again: no part of it is failing any more. */
+export interface McpAuthProviderRecoveredEvent extends ProviderStatusChange {
+  readonly type: 'mcp-auth.provider.recovered';
 }
 
 /** The parts of an authorization server the library fetches. */
@@ -159,7 +165,8 @@ export type McpAuthEvent =
   | McpAuthJwksFailedEvent
   | McpAuthIntrospectionEvent
   | McpAuthExchangeEvent
-  | McpAuthProviderStatusEvent;
+  | McpAuthProviderUnavailableEvent
+  | McpAuthProviderRecoveredEvent;
 
 /** The `type` of an event: `'mcp-auth.refused'`… */
 export type McpAuthEventType = McpAuthEvent['type'];

@@ -28,12 +28,15 @@ export interface InstalledOpenTelemetry {
   uninstall(): Promise<void>;
 }
 
-/** Installs the metrics and tracing SDKs (global providers) with in-memory exporters. Call before creating the app. */
-export function installOpenTelemetry(): InstalledOpenTelemetry {
+/**
+ * Installs the metrics and tracing SDKs (global providers) with in-memory exporters. Call before creating the app.
+ * Metrics are exported every `exportIntervalMillis` (default: only when collected).
+ */
+export function installOpenTelemetry({ exportIntervalMillis = 3_600_000 } = {}): InstalledOpenTelemetry {
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const reader = new PeriodicExportingMetricReader({
     exporter: metricExporter,
-    exportIntervalMillis: 3_600_000,
+    exportIntervalMillis,
   });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const spanExporter = new InMemorySpanExporter();
