@@ -22,6 +22,15 @@ const DURATION_BUCKETS = [
   0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
+/** A histogram of seconds, with buckets from a cached token to a provider round-trip at its timeout. */
+function seconds(meter: Meter, name: string, description: string): Histogram {
+  return meter.createHistogram(name, {
+    unit: 's',
+    description,
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  });
+}
+
 /**
  * The module's OpenTelemetry instruments, created once. Decisions and cache hits are counted in plain numbers and
  * reported through observable instruments when the SDK collects, so the per-request cost is an increment; only the
@@ -41,27 +50,28 @@ export class AuthMetrics {
   private readonly exchangeDuration: Histogram;
   private readonly rateLimited: Counter;
 
-  /** The instruments of `meter`, or `undefined` when `meter` records nothing (no SDK installed). */
+  /** The instruments of the global meter provider, or `undefined` when it records nothing (no SDK installed). */
   static create(api: OpenTelemetryApi, providerUp: (issuer: string) => boolean, issuers: readonly string[]) {
     const meter = api.metrics.getMeter(INSTRUMENTATION_SCOPE);
-    const probe = meter.createHistogram('mcp_auth.verification.duration');
-    if (probe === api.createNoopMeter().createHistogram('mcp_auth.verification.duration')) return undefined;
-    return new AuthMetrics(meter, providerUp, issuers);
+    const duration = seconds(meter, 'mcp_auth.verification.duration', 'How long deciding on a request took');
+    if (duration === api.createNoopMeter().createHistogram('mcp_auth.verification.duration'))
+      return undefined;
+    return new AuthMetrics(meter, duration, providerUp, issuers);
   }
 
-  private constructor(meter: Meter, providerUp: (issuer: string) => boolean, issuers: readonly string[]) {
-    const seconds = (name: string, description: string) =>
-      meter.createHistogram(name, {
-        unit: 's',
-        description,
-        advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-      });
-    this.duration = seconds('mcp_auth.verification.duration', 'How long deciding on a request took');
-    this.introspectionDuration = seconds(
-      'mcp_auth.introspection.duration',
-      'RFC 7662 introspection round-trips',
+  private constructor(
+    meter: Meter,
+    duration: Histogram,
+    providerUp: (issuer: string) => boolean,
+    issuers: readonly string[],
+  ) {
+    this.duration = duration;
+    this.introspectionDuration = seconds(meter, 'mcp_auth.introspection.duration', 'RFC 7662 introspections');
+    this.exchangeDuration = seconds(
+      meter,
+      'mcp_auth.exchange.duration',
+      'Token exchanges for downstream calls',
     );
-    this.exchangeDuration = seconds('mcp_auth.exchange.duration', 'Token exchanges for downstream calls');
     this.jwksFetches = meter.createCounter('mcp_auth.jwks.fetches', {
       description: 'Key set fetches by outcome',
     });

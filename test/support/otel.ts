@@ -55,6 +55,9 @@ export function installOpenTelemetry({ exportIntervalMillis = 3_600_000 } = {}):
               attributes: p.attributes,
               value: p.value as Point['value'],
             }));
+            // One stream per name: an instrument created twice with other options would export two.
+            if (byName.has(metric.descriptor.name))
+              throw new Error(`${metric.descriptor.name} exported twice`);
             byName.set(metric.descriptor.name, points);
           }
         }
