@@ -4,7 +4,7 @@ import { GuardsConsumer } from '@nestjs/core/guards/guards-consumer.js';
 import { McpAuthGuard, McpAuthModule, RequireScopes, type McpAuthModuleOptions } from '../lib/index.js';
 import type { LocalIssuer } from '../lib/testing/index.js';
 import { installOpenTelemetry } from '../test/support/otel.js';
-import { ROUTE, SCOPE } from './common.js';
+import { SCOPE } from './common.js';
 import { cpu, request } from './guard-alone.js';
 import { median } from './stats.js';
 
