@@ -210,6 +210,15 @@ class TodoTools {
   }
 }
 
+// The floor's tool: the same without scopes (an endpoint served with `auth: false` refuses scoped tools at boot).
+@Injectable()
+class OpenTodoTools {
+  @McpTool({ name: 'get-todos', description: 'List the todos', annotations: { readOnlyHint: true } })
+  list() {
+    return { todos: TODOS };
+  }
+}
+
 @Injectable()
 class ContextTodoTools {
   constructor(private readonly caller: CallerService) {}
@@ -221,12 +230,14 @@ class ContextTodoTools {
   }
 }
 
-const mcpServer = () =>
+/** The MCP endpoint; `auth: false` for the floors (no McpAuthModule: public on purpose, R33). */
+const mcpServer = (auth = true) =>
   McpServerModule.forRoot({
     name: 'bench-todos',
     version: '1.0.0',
     path: MCP_ROUTE,
     enableJsonResponse: true,
+    auth,
   });
 
 @Module({})
@@ -254,6 +265,7 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
     case 'floor':
       return { module: BenchModule, controllers: [OpenTodosController] };
     case 'mcp-auth':
+    case 'mcp-auth-otel-sdk': // the SDK is installed by server.ts before the app is created
       return {
         module: BenchModule,
         imports: [McpAuthModule.forRoot(authOptions(config))],
@@ -267,7 +279,7 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
         providers: [{ provide: CONFIG, useValue: config }, JwtStrategy, ScopesGuard],
       };
     case 'mcp-noauth':
-      return { module: BenchModule, imports: [mcpServer()], providers: [TodoTools] };
+      return { module: BenchModule, imports: [mcpServer(false)], providers: [OpenTodoTools] };
     case 'signature-only':
       return {
         module: BenchModule,
@@ -279,12 +291,18 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
     case 'floor-als':
       return { module: BenchModule, imports: [AlsModule], controllers: [OpenTodosController] };
     case 'mcp-noauth-als':
-      return { module: BenchModule, imports: [AlsModule, mcpServer()], providers: [TodoTools] };
+      return { module: BenchModule, imports: [AlsModule, mcpServer(false)], providers: [OpenTodoTools] };
     case 'mcp-tools-auth':
       return {
         module: BenchModule,
         imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
         providers: [TodoTools],
+      };
+    case 'mcp-auth-telemetry-off':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot({ ...authOptions(config), openTelemetry: false, audit: false })],
+        controllers: [McpAuthTodosController],
       };
     case 'mcp-auth-context':
       return {

@@ -18,6 +18,10 @@ export const STACKS = [
   // McpAuthModule with a service reading the caller through McpAuthContext (`context: true`).
   'mcp-auth-context',
   'mcp-tools-auth-context',
+  // Telemetry (issue 17): McpAuthModule with telemetry off (no OpenTelemetry, no audit), and with the OpenTelemetry
+  // SDK installed (in-memory exporters); `mcp-auth` is the default: @opentelemetry/api installed, no SDK.
+  'mcp-auth-telemetry-off',
+  'mcp-auth-otel-sdk',
 ] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -33,6 +37,8 @@ export const STACK_LABELS: Record<StackName, string> = {
   'mcp-noauth-als': 'MCP tools/call, no auth + AsyncLocalStorage middleware',
   'mcp-auth-context': 'McpAuthGuard + @RequireScopes + a service reading McpAuthContext',
   'mcp-tools-auth-context': 'MCP tools/call, McpAuthModule + a tool reading McpAuthContext',
+  'mcp-auth-telemetry-off': 'McpAuthGuard, telemetry off (openTelemetry: false, audit: false)',
+  'mcp-auth-otel-sdk': 'McpAuthGuard, OpenTelemetry SDK installed (in-memory exporters)',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */
@@ -48,6 +54,8 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'mcp-noauth-als': 'mcp',
   'mcp-auth-context': 'rest',
   'mcp-tools-auth-context': 'mcp',
+  'mcp-auth-telemetry-off': 'rest',
+  'mcp-auth-otel-sdk': 'rest',
 };
 
 export type Alg = 'RS256' | 'ES256';

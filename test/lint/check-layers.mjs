@@ -13,9 +13,10 @@ export async function layerViolations(paths, { config = '.dependency-cruiser.cjs
   const require = createRequire(import.meta.url);
   const { forbidden, options } = require(`${process.cwd()}/${config}`);
   const result = await cruise(paths, { ...options, ruleSet: { forbidden }, validate: true });
-  const output = /** @type {{ summary: { violations: Array<{ from: string; to: string; rule: { name: string }; cycle?: Array<{ name: string }> }> } }} */ (
-    result.output
-  );
+  const output =
+    /** @type {{ summary: { violations: Array<{ from: string; to: string; rule: { name: string }; cycle?: Array<{ name: string }> }> } }} */ (
+      result.output
+    );
   return output.summary.violations;
 }
 
