@@ -5,17 +5,18 @@
 /** @type {Record<string, string[]>} */
 const LAYERS = {
   core: [],
-  discovery: ['core'],
+  // telemetry: events, metrics, spans, audit, health state. Every layer reports to it, so it sits just above core.
+  telemetry: ['core'],
+  discovery: ['core', 'telemetry'],
   options: ['core', 'discovery'],
-  verification: ['core', 'discovery', 'options'],
+  verification: ['core', 'discovery', 'options', 'telemetry'],
   context: ['core'],
   decorators: ['core'],
   'protected-resource': ['core', 'discovery', 'options'],
-  authentication: ['core', 'options', 'verification', 'context'],
+  authentication: ['core', 'options', 'verification', 'context', 'telemetry'],
   guard: ['core', 'options', 'verification', 'authentication', 'decorators', 'context'],
   // verification: the bounded token cache (TokenCache) is reused for downstream tokens.
-  downstream: ['core', 'discovery', 'options', 'verification', 'authentication', 'context'],
-  telemetry: ['core'],
+  downstream: ['core', 'discovery', 'options', 'verification', 'authentication', 'context', 'telemetry'],
   mcp: [
     'core',
     'options',

@@ -214,7 +214,7 @@ class TodoTools {
   }
 }
 
-/** The same tool without `@RequireScopes`, for the public (no-auth) floors. */
+// The floor's tool: the same without scopes (an endpoint served with `auth: false` refuses scoped tools at boot).
 @Injectable()
 class OpenTodoTools {
   @McpTool({ name: 'get-todos', description: 'List the todos', annotations: { readOnlyHint: true } })
@@ -264,7 +264,7 @@ class PipelineTodosController {
   }
 }
 
-/** `auth: false` for the no-auth floors (the endpoint must say it is public, or the app does not boot). */
+/** The MCP endpoint; `auth: false` for the floors (no McpAuthModule: public on purpose, R33). */
 const mcpServer = (auth = true) =>
   McpServerModule.forRoot({
     name: 'bench-todos',
@@ -299,6 +299,7 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
     case 'floor':
       return { module: BenchModule, controllers: [OpenTodosController] };
     case 'mcp-auth':
+    case 'mcp-auth-otel-sdk': // the SDK is installed by server.ts before the app is created
       return {
         module: BenchModule,
         imports: [McpAuthModule.forRoot(authOptions(config))],
@@ -330,6 +331,12 @@ export function stackModule(stack: StackName, config: ServerConfig): DynamicModu
         module: BenchModule,
         imports: [McpAuthModule.forRoot(authOptions(config)), mcpServer()],
         providers: [TodoTools],
+      };
+    case 'mcp-auth-telemetry-off':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot({ ...authOptions(config), openTelemetry: false, audit: false })],
+        controllers: [McpAuthTodosController],
       };
     case 'mcp-auth-context':
       return {

@@ -21,6 +21,10 @@ export const STACKS = [
   // Nest's pipeline on an MCP tool vs on a REST route: the same method, the same guard and interceptor.
   'mcp-tools-pipeline',
   'rest-pipeline',
+  // Telemetry (issue 17): McpAuthModule with telemetry off (no OpenTelemetry, no audit), and with the OpenTelemetry
+  // SDK installed (in-memory exporters); `mcp-auth` is the default: @opentelemetry/api installed, no SDK.
+  'mcp-auth-telemetry-off',
+  'mcp-auth-otel-sdk',
 ] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -38,6 +42,8 @@ export const STACK_LABELS: Record<StackName, string> = {
   'mcp-tools-auth-context': 'MCP tools/call, McpAuthModule + a tool reading McpAuthContext',
   'mcp-tools-pipeline': 'MCP tools/call, McpAuthModule + a guard and an interceptor on the tool',
   'rest-pipeline': 'McpAuthGuard + @RequireScopes + the same guard and interceptor on the route',
+  'mcp-auth-telemetry-off': 'McpAuthGuard, telemetry off (openTelemetry: false, audit: false)',
+  'mcp-auth-otel-sdk': 'McpAuthGuard, OpenTelemetry SDK installed (in-memory exporters)',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */
@@ -55,6 +61,8 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'mcp-tools-auth-context': 'mcp',
   'mcp-tools-pipeline': 'mcp',
   'rest-pipeline': 'rest',
+  'mcp-auth-telemetry-off': 'rest',
+  'mcp-auth-otel-sdk': 'rest',
 };
 
 export type Alg = 'RS256' | 'ES256';

@@ -43,7 +43,8 @@ class TodoTools {
   }
 }
 
-function request(token: string, mcp: boolean): IncomingMessage {
+/** A fresh request as Node parses it: GET the REST route, or POST a `tools/call` to the MCP endpoint. */
+export function request(token: string, mcp: boolean): IncomingMessage {
   const req = new IncomingMessage(new Socket()) as IncomingMessage & { body?: unknown };
   req.method = mcp ? 'POST' : 'GET';
   req.url = mcp ? MCP_ROUTE : ROUTE;
@@ -57,7 +58,8 @@ function request(token: string, mcp: boolean): IncomingMessage {
   return req;
 }
 
-const cpu = () => {
+/** CPU µs used by the process so far (every thread). */
+export const cpu = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };

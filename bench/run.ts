@@ -16,6 +16,7 @@ import {
 } from './common.js';
 import { measureGuardAlone, type GuardAloneResult } from './guard-alone.js';
 import { runLazyDiscovery, type LazyDiscoveryResult } from './lazy-discovery.js';
+import { measureTelemetryAlone, type TelemetryAloneResult } from './telemetry-alone.js';
 import { measureRound, type LoadSpec } from './load.js';
 import type { MemoryResult } from './memory.js';
 import { HAS_TASKSET, pin, startServer, type ServerProcess } from './processes.js';
@@ -106,6 +107,18 @@ const SCENARIOS: Scenario[] = [
     passport: 'passport',
     reps: SETTINGS.reps,
   })),
+  {
+    key: 'telemetry-RS256',
+    title:
+      'Telemetry, repeated token, RS256: off vs @opentelemetry/api without an SDK (the default) vs the SDK installed',
+    mode: 'repeated',
+    alg: 'RS256',
+    kind: 'rest',
+    stacks: ['mcp-auth-telemetry-off', 'mcp-auth', 'mcp-auth-otel-sdk'],
+    floor: 'mcp-auth-telemetry-off',
+    ours: 'mcp-auth-otel-sdk',
+    reps: SETTINGS.reps + SETTINGS.extraReps,
+  },
   {
     key: 'mcp-RS256',
     title: 'Full MCP tools/call (stateless McpServerModule, JSON responses), repeated token, RS256',
@@ -399,6 +412,8 @@ async function main(): Promise<void> {
     >,
   );
   log(`  McpAuthGuard alone measured, ${elapsed()}`);
+  const telemetryAlone = await measureTelemetryAlone(issuer, RESOURCE, repeated.RS256);
+  log(`  telemetry alone measured, ${elapsed()}`);
 
   const stacks = [...new Set(SCENARIOS.flatMap((s) => s.stacks))];
   const servers = new Map<StackName, ServerProcess>();
@@ -440,7 +455,7 @@ async function main(): Promise<void> {
   const memory = await runMemoryChild(SETTINGS.memoryTokens);
   log(`  memory done, ${elapsed()}`);
 
-  const report = buildReport({ results, lazy, memory, pinned, floorCrypto, guardAlone });
+  const report = buildReport({ results, lazy, memory, pinned, floorCrypto, guardAlone, telemetryAlone });
   console.log(`\n${report}`);
   writeFileSync(RESULTS, report);
   log(`\nWritten to bench/results.md (${elapsed()} in all).`);
@@ -453,8 +468,9 @@ function buildReport(input: {
   pinned: boolean;
   floorCrypto: Record<Alg, number>;
   guardAlone: GuardAloneResult;
+  telemetryAlone: TelemetryAloneResult;
 }): string {
-  const { results, lazy, memory, pinned, floorCrypto, guardAlone } = input;
+  const { results, lazy, memory, pinned, floorCrypto, guardAlone, telemetryAlone } = input;
   const summaries = new Map(SCENARIOS.map((s) => [s.key, summarise(s, results.get(s.key)!)]));
   const ours = (key: string) => {
     const scenario = SCENARIOS.find((s) => s.key === key)!;
@@ -557,6 +573,29 @@ function buildReport(input: {
     value: `${lazy.discovery} discovery, ${lazy.jwks} JWKS (at boot: ${lazy.discoveryAtBoot}, ${lazy.jwksAtBoot}); ${fmt(lazy.ok)}/${fmt(lazy.requests)} answered 200`,
     pass: lazy.discovery === 1 && lazy.jwks === 1 && lazy.ok === lazy.requests,
   });
+  const offCpu = of('telemetry-RS256', 'mcp-auth-telemetry-off').cpu;
+  for (const [stack, variant, minimum, what] of [
+    ['mcp-auth-otel-sdk', 'SDK', 0.97, 'the OpenTelemetry SDK installed (in-memory exporters)'],
+    ['mcp-auth', 'no SDK', 0.99, '@opentelemetry/api without an SDK (the default)'],
+  ] as const) {
+    const r = of('telemetry-RS256', stack);
+    const name = `Repeated token, RS256, ${what}: ≥ ${minimum}× the throughput of telemetry off`;
+    targets.push({
+      name,
+      by: 'HTTP',
+      value: `${fmt(r.xFloor, 3)}× (${fmt(r.overFloor, 1)} µs CPU per request over telemetry off, ${range(r)})`,
+      pass: r.xFloor >= minimum,
+    });
+    // In-process: the guard's extra CPU with this variant, against a whole telemetry-off request's CPU (HTTP).
+    const extra = telemetryAlone[variant] - telemetryAlone.off;
+    const ratio = offCpu / (offCpu + Math.max(0, extra));
+    targets.push({
+      name,
+      by: 'in-process',
+      value: `${fmt(ratio, 3)}× (McpAuthGuard ${fmt(telemetryAlone[variant], 2)} µs vs ${fmt(telemetryAlone.off, 2)} µs off, of a ${fmt(offCpu, 0)} µs request)`,
+      pass: ratio >= minimum,
+    });
+  }
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   targets.push({
     name: `Memory: ${fmt(memory.tokens)} distinct valid tokens, heapUsed after GC ≤ baseline + 10 000 × 4 KiB`,

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
+import { installOpenTelemetry } from '../test/support/otel.js';
 import { stackModule } from './apps.js';
 import {
   STACKS,
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const stack = process.argv[2] as StackName;
   if (!STACKS.includes(stack)) throw new Error(`unknown stack ${stack}`);
   const config = JSON.parse(process.argv[3] ?? '{}') as ServerConfig;
+  // As an app does: the SDK registered before the app is created (metrics collected every second, spans kept).
+  if (stack === 'mcp-auth-otel-sdk') installOpenTelemetry({ exportIntervalMillis: 1_000 });
   const app = await NestFactory.create(stackModule(stack, config), { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   const send = (message: ServerMessage) => process.send?.(message);

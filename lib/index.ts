@@ -8,6 +8,8 @@ export type {
   AuthorizationServerInput,
   ClaimMappingOptions,
   IntrospectionOptions,
+  AuditOptions,
+  RefusalLimitOptions,
   MetadataTranspiler,
   TokenVerifyFunction,
   TokenVerifyContext,
@@ -75,6 +77,31 @@ export {
   type DownstreamTokenErrorDetails,
 } from './downstream/downstream-token.error.js';
 export type { DownstreamGrant, ClientAuthMethod } from './core/oauth-grants.js';
+
+export { McpAuthEvents } from './telemetry/mcp-auth-events.js';
+export type {
+  McpAuthEvent,
+  McpAuthEventType,
+  McpAuthEventOf,
+  McpAuthCaller,
+  McpAuthDecisionSite,
+  McpAuthAcceptedEvent,
+  McpAuthRefusedEvent,
+  McpAuthRateLimitedEvent,
+  McpAuthDiscoveryDoneEvent,
+  McpAuthDiscoveryFailedEvent,
+  McpAuthJwksFetchedEvent,
+  McpAuthJwksRotatedEvent,
+  McpAuthJwksFailedEvent,
+  McpAuthIntrospectionEvent,
+  McpAuthExchangeEvent,
+  McpAuthProviderUnavailableEvent,
+  McpAuthProviderRecoveredEvent,
+  ProviderSource,
+} from './telemetry/mcp-auth-event.js';
+export { McpAuthHealthIndicator, type McpAuthHealthResult } from './telemetry/mcp-auth-health.indicator.js';
+export type { ProviderStatus, SourceStatus } from './telemetry/provider-health.js';
+export { mcpAuthTracker } from './telemetry/caller-tracker.js';
 
 export { McpServerModule } from './mcp/mcp-server.module.js';
 export type { McpServerOptionsFactory } from './mcp/mcp-server.module-definition.js';

@@ -1,7 +1,8 @@
 import { Logger, type Provider, type Type } from '@nestjs/common';
 import { APP_FILTER, ModuleRef } from '@nestjs/core';
 import { McpAuthenticator } from './authentication/mcp-authenticator.js';
-import { MCP_AUTH_CONTEXT_ENABLED } from './core/internal-tokens.js';
+import { routePattern } from './authentication/route-resource.js';
+import { MCP_AUTH_CONTEXT_ENABLED, MCP_AUTH_TELEMETRY } from './core/internal-tokens.js';
 import type { ResolvedResource } from './core/resolved-resource.js';
 import type { TokenVerifier } from './core/token-verifier.js';
 import {
@@ -19,6 +20,11 @@ import { ProtectedResourceCheck } from './guard/protected-resource-check.js';
 import type { McpAuthModuleOptions } from './options/mcp-auth-options.interface.js';
 import { resolveOptions, type ResolvedMcpAuthOptions } from './options/resolve-options.js';
 import { WellKnownRoutes } from './protected-resource/well-known-routes.js';
+import { EventEmitterBridge } from './telemetry/event-emitter-bridge.js';
+import { McpAuthEvents } from './telemetry/mcp-auth-events.js';
+import { McpAuthHealthIndicator } from './telemetry/mcp-auth-health.indicator.js';
+import { McpAuthTelemetry } from './telemetry/mcp-auth-telemetry.js';
+import { ProviderHealth } from './telemetry/provider-health.js';
 import { ClaimMapper } from './verification/claim-mapper.js';
 import { FunctionTokenVerifier } from './verification/function-token-verifier.js';
 import { IntrospectionTokenVerifier } from './verification/introspection-token-verifier.js';
@@ -31,11 +37,39 @@ export const resolvedOptionsProvider: Provider = {
   useFactory: (options: McpAuthModuleOptions) => resolveOptions(options),
 };
 
+/** The last outcome of every fetch from each authorization server (for `McpAuthHealthIndicator`). */
+export const providerHealthProvider: Provider = {
+  provide: ProviderHealth,
+  inject: [MCP_AUTH_RESOLVED_OPTIONS],
+  useFactory: (options: ResolvedMcpAuthOptions) =>
+    new ProviderHealth(
+      options.servers.map((s) => s.issuer),
+      options.jwks.cacheMaxAge,
+    ),
+};
+
+/** Where every layer reports: events, OpenTelemetry (when installed), the audit trail, the refusal limit. */
+export const telemetryProvider: Provider = {
+  provide: MCP_AUTH_TELEMETRY,
+  inject: [MCP_AUTH_RESOLVED_OPTIONS, McpAuthEvents, ProviderHealth],
+  useFactory: (options: ResolvedMcpAuthOptions, events: McpAuthEvents, health: ProviderHealth) =>
+    McpAuthTelemetry.create(
+      {
+        openTelemetry: options.openTelemetry,
+        audit: options.audit,
+        refusalLimit: options.refusalLimit,
+        routeOf: routePattern,
+      },
+      events,
+      health,
+    ),
+};
+
 /** Every configured authorization server's metadata (discovered eagerly or lazily). */
 export const registryProvider: Provider = {
   provide: AuthorizationServerRegistry,
-  inject: [MCP_AUTH_RESOLVED_OPTIONS],
-  useFactory: (options: ResolvedMcpAuthOptions) =>
+  inject: [MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TELEMETRY],
+  useFactory: (options: ResolvedMcpAuthOptions, telemetry: McpAuthTelemetry) =>
     new AuthorizationServerRegistry([...options.servers], {
       discovery: options.discovery,
       timeout: options.discoveryTimeout,
@@ -45,27 +79,31 @@ export const registryProvider: Provider = {
         options.verify.introspection !== undefined &&
         options.verify.introspection.endpoint === undefined,
       logger: new Logger('McpAuthModule'),
+      telemetry,
     }),
 };
 
 /** The `TokenVerifier` the `verify` option asks for: JWT (jose), introspection (RFC 7662), or the user's own. */
 export const tokenVerifierProvider: Provider = {
   provide: MCP_AUTH_TOKEN_VERIFIER,
-  inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry, ModuleRef],
+  inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry, ModuleRef, MCP_AUTH_TELEMETRY],
   useFactory: async (
     options: ResolvedMcpAuthOptions,
     registry: AuthorizationServerRegistry,
     moduleRef: ModuleRef,
+    telemetry: McpAuthTelemetry,
   ): Promise<TokenVerifier> => {
     const { verify } = options;
-    if (verify === 'jwt') return new JwtTokenVerifier(options, registry, new ClaimMapper(options.claims));
+    if (verify === 'jwt') {
+      return new JwtTokenVerifier(options, registry, new ClaimMapper(options.claims), telemetry);
+    }
     if (typeof verify === 'function') {
       const context = (r: ResolvedResource) => ({ resource: r.id, issuers: r.issuers });
       return new FunctionTokenVerifier((token, resource) => verify(token, context(resource)), options);
     }
     if (verify.introspection) {
       const mapper = new ClaimMapper(options.claims);
-      return new IntrospectionTokenVerifier(verify.introspection, options, registry, mapper);
+      return new IntrospectionTokenVerifier(verify.introspection, options, registry, mapper, telemetry);
     }
     // Validated: without `introspection`, `verify` is `{ verifier }` (an instance, or a class to instantiate).
     const custom = verify.verifier as TokenVerifier | Type<TokenVerifier>;
@@ -101,6 +139,11 @@ export const downstreamTokenErrorFilterProvider: Provider = {
 /** Every provider of `McpAuthModule`. */
 export const mcpAuthProviders: Provider[] = [
   resolvedOptionsProvider,
+  McpAuthEvents,
+  EventEmitterBridge,
+  providerHealthProvider,
+  telemetryProvider,
+  McpAuthHealthIndicator,
   registryProvider,
   tokenVerifierProvider,
   contextEnabledProvider,
@@ -122,4 +165,7 @@ export const mcpAuthExports = [
   McpAuthenticator,
   McpAuthGuard,
   DownstreamTokens,
+  McpAuthEvents,
+  McpAuthHealthIndicator,
+  MCP_AUTH_TELEMETRY,
 ];

@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { McpAuthModule, McpServerModule, type AuthorizationServerInput } from '../lib/index.js'; // in your app: from 'nest-mcp-auth'
 import { archiveDownstream, archiveResource, type ArchiveConfig } from './archive/archive.config.js';
 import { ArchiveModule } from './archive/archive.module.js';
 import { ArchiveTools } from './archive/archive.tools.js';
+import { HealthController } from './health/health.controller.js';
 import { TodoService } from './todo/todo.service.js';
 import { TodoTools } from './todo/todo.tools.js';
 
@@ -21,7 +23,10 @@ export interface SampleConfig {
   archive?: ArchiveConfig;
 }
 
-/** The todo manager: McpAuthModule protects it, McpServerModule serves its tools, resource and prompt at /mcp. */
+/**
+ * The todo manager: McpAuthModule protects it, McpServerModule serves its tools, resource and prompt at /mcp;
+ * /health/ready is its readiness endpoint (@nestjs/terminus with McpAuthHealthIndicator).
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: SampleConfig): DynamicModule {
@@ -47,7 +52,9 @@ export class AppModule {
             'prompt summarize-todos.',
         }),
         ...(config.archive ? [ArchiveModule] : []),
+        TerminusModule.forRoot(),
       ],
+      controllers: [HealthController],
       providers: [TodoService, TodoTools, ...(config.archive ? [ArchiveTools] : [])],
     };
   }

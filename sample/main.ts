@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     'nest-mcp-auth sample — todo manager',
     `  MCP endpoint (Streamable HTTP)  ${resource}`,
     `  Protected resource metadata     ${prm.href}`,
+    `  Readiness (terminus)            ${new URL('/health/ready', resource).href}`,
     `  Authorization server            ${issuer}${dev ? '  (embedded development provider: every login is "alice", consent is automatic)' : ''}`,
     dev ? `  Provider metadata               ${issuer}/.well-known/openid-configuration` : '',
     `  Browser origins (CORS)          ${allowedOrigins.join(', ') || 'none'} (ALLOWED_ORIGINS)${dev ? ', on the MCP endpoint and the provider' : ''}`,

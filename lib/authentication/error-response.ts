@@ -12,7 +12,8 @@ export interface AuthErrorResponse {
 /**
  * Maps an `McpAuthError` to its answer: 401 with `Bearer resource_metadata` and no `error` when no token was sent
  * (R7); 401 `invalid_token` (R8); 400 `invalid_request` (R10); 403 `insufficient_scope` (R13); 503 with
- * `Retry-After` when the provider is down. Every challenge carries `resource_metadata`, built from configuration
+ * `Retry-After` when the provider is down; 429 with `Retry-After` when the client's address is rate-limited
+ * (RFC 6585 §4). Every challenge carries `resource_metadata`, built from configuration
  * (R12), and `scope` where the needed scopes are known (R9). The description never contains the token (R25).
  */
 export function errorResponse(
@@ -24,7 +25,7 @@ export function errorResponse(
   const oauthError = error.oauthError;
   const description = error.message;
   const headers: Record<string, string> = {};
-  if (error.code === 'ERR_PROVIDER_UNAVAILABLE') {
+  if (error.code === 'ERR_PROVIDER_UNAVAILABLE' || error.code === 'ERR_RATE_LIMITED') {
     headers['Retry-After'] = String(error.retryAfter ?? retryAfter);
   } else {
     headers['WWW-Authenticate'] = buildChallenge({
@@ -37,9 +38,12 @@ export function errorResponse(
   return {
     status: error.status,
     headers,
-    body: { error: oauthError ?? 'unauthorized', error_description: description },
+    body: { error: oauthError ?? BODY_ERROR[error.status] ?? 'unauthorized', error_description: description },
   };
 }
+
+/** The body's `error` for statuses that have no OAuth error name. */
+const BODY_ERROR: Readonly<Record<number, string>> = { 429: 'too_many_requests' };
 
 /** Any error as an `McpAuthError` (unknown errors are the token's fault: fail closed with 401). */
 export function asMcpAuthError(error: unknown): McpAuthError {

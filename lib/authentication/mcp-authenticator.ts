@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
@@ -7,6 +7,8 @@ import { McpAuthError } from '../core/mcp-auth.error.js';
 import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 import { MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../core/tokens.js';
+import { MCP_AUTH_TELEMETRY } from '../core/internal-tokens.js';
+import { McpAuthTelemetry } from '../telemetry/mcp-auth-telemetry.js';
 import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
 import { asMcpAuthError, errorResponse, type AuthErrorResponse } from './error-response.js';
@@ -29,6 +31,7 @@ export class McpAuthenticator {
     @Inject(MCP_AUTH_RESOLVED_OPTIONS) readonly options: ResolvedMcpAuthOptions,
     @Inject(MCP_AUTH_TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     private readonly context: McpAuthContext,
+    @Optional() @Inject(MCP_AUTH_TELEMETRY) private readonly telemetry = McpAuthTelemetry.disabled(),
   ) {
     this.routeResources = options.resources.map((resource) => ({
       resource,
@@ -89,28 +92,31 @@ export class McpAuthenticator {
   /**
    * Authenticates a request for `resource` and checks `requiredScopes`; on success publishes the auth info.
    * Throws (or rejects with) `McpAuthError`. Synchronous when the verifier is (a token already verified): await it.
+   * Every decision is reported to the telemetry (events, metrics, audit); an address over `refusalLimit` is
+   * refused (429) before its token is looked at.
    */
   authenticate(
     req: Request,
     resource: ResolvedResource,
     requiredScopes: readonly string[] = [],
   ): McpAuthInfo | Promise<McpAuthInfo> {
-    const token = extractBearerToken(req);
+    const started = performance.now();
     let verified: McpAuthInfo | PromiseLike<McpAuthInfo>;
     try {
-      verified = this.verifier.verify(token, resource);
+      this.telemetry.admit(req, started);
+      verified = this.verifier.verify(extractBearerToken(req), resource);
     } catch (error) {
-      throw asMcpAuthError(error);
+      throw this.refused(req, error, resource, started);
     }
     if (isPending(verified)) {
       return Promise.resolve(verified).then(
-        (auth) => this.accept(req, auth, resource, requiredScopes),
+        (auth) => this.accept(req, auth, resource, requiredScopes, started),
         (error: unknown) => {
-          throw asMcpAuthError(error);
+          throw this.refused(req, error, resource, started);
         },
       );
     }
-    return this.accept(req, verified, resource, requiredScopes);
+    return this.accept(req, verified, resource, requiredScopes, started);
   }
 
   private accept(
@@ -118,10 +124,29 @@ export class McpAuthenticator {
     auth: McpAuthInfo,
     resource: ResolvedResource,
     requiredScopes: readonly string[],
+    started: number,
   ): McpAuthInfo {
-    this.authorize(auth, resource, requiredScopes);
+    try {
+      this.authorize(auth, resource, requiredScopes);
+    } catch (error) {
+      throw this.refused(req, error, resource, started, auth);
+    }
     this.publish(req, auth);
+    this.telemetry.accepted(req, auth, resource, started);
     return auth;
+  }
+
+  /** `error` as an `McpAuthError`, reported to the telemetry (`auth`: the token was verified). */
+  private refused(
+    req: Request,
+    error: unknown,
+    resource: ResolvedResource,
+    started: number,
+    auth?: McpAuthInfo,
+  ): McpAuthError {
+    const failure = asMcpAuthError(error);
+    this.telemetry.refused(req, failure, resource, started, auth);
+    return failure;
   }
 
   /** Throws 403 `insufficient_scope` when `auth` lacks one of `requiredScopes` (R13). */

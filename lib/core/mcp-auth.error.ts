@@ -32,7 +32,12 @@ export type McpAuthErrorCode =
    * The provider (JWKS, discovery, introspection) is unreachable, answers a redirect (never followed) or garbage:
    * not the client's fault (503 + Retry-After).
    */
-  | 'ERR_PROVIDER_UNAVAILABLE';
+  | 'ERR_PROVIDER_UNAVAILABLE'
+  /**
+   * The client's address sent too many refused tokens within the `refusalLimit` window (RFC 6585 §4: 429 +
+   * Retry-After); its requests are refused before any verification until the window ends.
+   */
+  | 'ERR_RATE_LIMITED';
 
 /** The OAuth error each code is reported as (`undefined`: no `error` attribute). */
 export type OAuthErrorName =
@@ -51,6 +56,7 @@ const STATUS: Record<McpAuthErrorCode, number> = {
   ERR_TOKEN_INVALID: 401,
   ERR_INSUFFICIENT_SCOPE: 403,
   ERR_PROVIDER_UNAVAILABLE: 503,
+  ERR_RATE_LIMITED: 429,
 };
 
 /**
@@ -63,7 +69,7 @@ export class McpAuthError extends Error {
   readonly status: number;
   /** Scopes the operation needs (for `ERR_INSUFFICIENT_SCOPE` and, where known, 401 challenges). */
   readonly requiredScopes?: readonly string[];
-  /** Seconds a client should wait before retrying (`ERR_PROVIDER_UNAVAILABLE`). */
+  /** Seconds a client should wait before retrying (`ERR_PROVIDER_UNAVAILABLE`, `ERR_RATE_LIMITED`). */
   readonly retryAfter?: number;
 
   constructor(
@@ -77,10 +83,14 @@ export class McpAuthError extends Error {
     this.retryAfter = options.retryAfter;
   }
 
-  /** The OAuth `error` attribute this failure is reported with (none for a request without credentials). */
+  /**
+   * The OAuth `error` attribute this failure is reported with (none for a request without credentials, nor for a
+   * rate-limited one: RFC 6585 defines no OAuth error).
+   */
   get oauthError(): OAuthErrorName | undefined {
     switch (this.code) {
       case 'ERR_MISSING_TOKEN':
+      case 'ERR_RATE_LIMITED':
         return undefined;
       case 'ERR_INVALID_REQUEST':
         return 'invalid_request';

@@ -5,6 +5,7 @@ import { fetchServerConfig, fetchServerConfigByWellKnownUrl } from './fetch-serv
 import { metadataProblems, type MetadataRuleSeverity } from './metadata-rules.js';
 import { validateServerMetadata } from './validate-server-metadata.js';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
+import { McpAuthTelemetry } from '../telemetry/mcp-auth-telemetry.js';
 
 /** Milliseconds a failed resolution is remembered before the next `get` tries again. */
 export const DEFAULT_DISCOVERY_FAILURE_COOLDOWN = 1000;
@@ -28,6 +29,8 @@ export interface AuthorizationServerRegistrySettings {
   failureCooldown?: number;
   /** The fetch implementation. Default: the global `fetch`. */
   fetch?: typeof fetch;
+  /** Where each resolution is reported (span, metrics, events, health). Default: nowhere. */
+  telemetry?: McpAuthTelemetry;
 }
 
 interface Entry {
@@ -60,6 +63,7 @@ export class AuthorizationServerRegistry implements OnModuleInit {
   private readonly issuerList: readonly string[];
   private readonly logger: LoggerService;
   private readonly failureCooldown: number;
+  private readonly telemetry: McpAuthTelemetry;
 
   constructor(
     sources: AuthorizationServerSource[],
@@ -73,6 +77,7 @@ export class AuthorizationServerRegistry implements OnModuleInit {
     this.issuerList = Object.freeze([...this.entries.keys()]);
     this.logger = settings.logger ?? new Logger(LOG_CONTEXT);
     this.failureCooldown = settings.failureCooldown ?? DEFAULT_DISCOVERY_FAILURE_COOLDOWN;
+    this.telemetry = settings.telemetry ?? McpAuthTelemetry.disabled();
   }
 
   /**
@@ -141,22 +146,25 @@ export class AuthorizationServerRegistry implements OnModuleInit {
     if (entry.failure !== undefined && performance.now() - entry.failure.at < this.failureCooldown) {
       return Promise.reject(entry.failure.error);
     }
-    const pending = this.resolve(entry.source).then(
-      (config) => {
-        entry.config = config;
-        entry.pending = undefined;
-        entry.failure = undefined;
-        for (const { severity, message } of metadataProblems(config.metadata)) {
-          this.logger[LOG_LEVELS[severity]](message, LOG_CONTEXT);
-        }
-        return config;
-      },
-      (error: unknown) => {
-        entry.pending = undefined;
-        entry.failure = { error, at: performance.now() };
-        throw error;
-      },
-    );
+    const { source } = entry;
+    const pending = this.telemetry
+      .discovery(source.issuer, () => this.resolve(source))
+      .then(
+        (config) => {
+          entry.config = config;
+          entry.pending = undefined;
+          entry.failure = undefined;
+          for (const { severity, message } of metadataProblems(config.metadata)) {
+            this.logger[LOG_LEVELS[severity]](message, LOG_CONTEXT);
+          }
+          return config;
+        },
+        (error: unknown) => {
+          entry.pending = undefined;
+          entry.failure = { error, at: performance.now() };
+          throw error;
+        },
+      );
     entry.pending = pending;
     return pending;
   }

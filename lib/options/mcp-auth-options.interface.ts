@@ -1,6 +1,7 @@
 // The public option types, derived from the option classes (`*.settings.ts`), where each option is declared and
 // documented once.
 import type { MetadataTranspiler } from '../discovery/authorization-server-options.js';
+import type { AuditSettings } from './audit.settings.js';
 import type { AuthorizationServerSettings } from './authorization-server.settings.js';
 import type { ClaimMappingSettings } from './claim-mapping.settings.js';
 import type {
@@ -11,6 +12,7 @@ import type {
 } from './downstream.settings.js';
 import type { McpAuthSettings } from './mcp-auth.settings.js';
 import type { OptionsInput } from './option-types.js';
+import type { RefusalLimitSettings } from './refusal-limit.settings.js';
 import type { ResourceSettings } from './resource.settings.js';
 import type { IntrospectionSettings } from './verify.settings.js';
 
@@ -53,3 +55,9 @@ export type DownstreamTargetOptions = OptionsInput<DownstreamTargetSettings>;
 
 /** The cache of downstream tokens (`downstream.cache`). */
 export type DownstreamCacheOptions = OptionsInput<DownstreamCacheSettings>;
+
+/** The audit trail (the `audit` option). */
+export type AuditOptions = OptionsInput<AuditSettings>;
+
+/** Refused-token floods limited per client address (the `refusalLimit` option). */
+export type RefusalLimitOptions = OptionsInput<RefusalLimitSettings>;

@@ -11,6 +11,7 @@ import {
 } from 'class-validator';
 import { DEFAULT_ALGORITHMS } from '../core/algorithms.js';
 import { DEFAULT_DISCOVERY_TIMEOUT } from '../discovery/fetch-server-config.js';
+import { AuditSettings } from './audit.settings.js';
 import { DownstreamSettings } from './downstream.settings.js';
 import { ClaimMappingSettings } from './claim-mapping.settings.js';
 import { JwksSettings } from './jwks.settings.js';
@@ -23,6 +24,7 @@ import {
   resourceShorthand,
   type ResourceForm,
 } from './resource.settings.js';
+import { RefusalLimitSettings } from './refusal-limit.settings.js';
 import { TokenCacheSettings } from './token-cache.settings.js';
 import { VerifySettings, verifyShorthand, type VerifyForm } from './verify.settings.js';
 
@@ -163,4 +165,38 @@ export class McpAuthSettings extends ResourceDefaults {
   @IsInt()
   @Min(0)
   retryAfter: Defaulted<number> = 5;
+
+  /**
+   * The audit trail: one structured line per refused request (and, with `accepted: true`, per accepted one)
+   * through Nest's `Logger`, context `McpAuthAudit`: reason code, status, resource, route, method, client address,
+   * the verified caller (issuer, subject, client id) and the duration — never a token. `false` turns it off.
+   * Default `{ refused: true, accepted: false, format: 'json' }`.
+   */
+  @Nested({
+    type: () => AuditSettings,
+    shorthand: (value) => (value === false ? undefined : 'must be false or { refused?, accepted?, format? }'),
+  })
+  audit: Defaulted<false | AuditSettings> = new AuditSettings();
+
+  /**
+   * Limits refused-token floods per client address (IPv6: per /64): an address that sent more than `max` bad
+   * tokens (or malformed requests) within `window` seconds gets 429 with `Retry-After` until the window ends,
+   * before any verification (RFC 6585 §4). In-process, bounded by `maxAddresses`. Default `false` (off): behind a
+   * proxy every client has the proxy's address unless the app trusts it (Express `app.set('trust proxy', …)`), and
+   * one client's bad tokens would then lock out everyone. `{}` turns it on with `{ max: 20, window: 60,
+   * maxAddresses: 10000 }`.
+   */
+  @Nested({
+    type: () => RefusalLimitSettings,
+    shorthand: (value) => (value === false ? undefined : 'must be false or { max?, window?, maxAddresses? }'),
+  })
+  refusalLimit: Defaulted<false | RefusalLimitSettings> = false;
+
+  /**
+   * Metrics and spans through `@opentelemetry/api` (an optional peer: install it and an SDK — the API alone records
+   * nothing, at no cost). The SDK must be registered before the app is created: instruments are created at boot.
+   * Default true.
+   */
+  @IsBoolean({ message: 'must be true or false' })
+  openTelemetry: Defaulted<boolean> = true;
 }

@@ -212,6 +212,9 @@ describe('resolveOptions', () => {
       legacyAuthorizationServerMetadata: false,
       stepUpScopes: 'accumulate',
       retryAfter: 5,
+      audit: { refused: true, accepted: false, format: 'json' },
+      refusalLimit: false,
+      openTelemetry: true,
       claims: { clientId: ['client_id', 'azp', 'cid', 'appid'], scopes: ['scope', 'scp', 'scopes'] },
       verify: {
         introspection: {
@@ -289,6 +292,12 @@ describe('resolveOptions', () => {
     [{ clockTolerance: null }, 'clockTolerance'],
     [{ context: 'auto' }, 'context'],
     [{ scopeHierarchy: { admin: 'read' } }, 'scopeHierarchy'],
+    [{ audit: true }, 'audit'],
+    [{ audit: { format: 'text' } }, 'audit.format'],
+    [{ refusalLimit: true }, 'refusalLimit'],
+    [{ refusalLimit: { max: 0 } }, 'refusalLimit.max'],
+    [{ refusalLimit: { window: 86_401 } }, 'refusalLimit.window'],
+    [{ openTelemetry: 'yes' }, 'openTelemetry'],
   ])('names the option as the user wrote it: %j → %s', (options, path) => {
     const error = configError(() =>
       resolveOptions({
@@ -300,6 +309,17 @@ describe('resolveOptions', () => {
     expect(error.code).toBe('ERR_INVALID_OPTIONS');
     expect(error.option).toBe(path);
     expect(error.message).toContain(`  - ${path}: `);
+  });
+
+  it('refusalLimit: {} turns the limit on with its defaults; audit: false turns the trail off', () => {
+    const o = resolveOptions({
+      resource: 'https://h.example/mcp',
+      authorizationServers: [issuer],
+      refusalLimit: {},
+      audit: false,
+    });
+    expect(o.refusalLimit).toEqual({ max: 20, window: 60, maxAddresses: 10000 });
+    expect(o.audit).toBe(false);
   });
 
   it('lists every invalid option at once', () => {

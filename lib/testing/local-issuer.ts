@@ -332,6 +332,9 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     send(req, res, 200, route === 'jwks' ? keys.jwks() : metadataBody, cors);
   }
 
+  // Idle keep-alive sockets are closed by the client (fetch: after 4 s), never by the server first: a server closing
+  // one (Node's default: after 5 s) while a busy client reuses it makes that request fail with ECONNRESET.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

@@ -10,6 +10,7 @@ import type { ClaimMapper } from './claim-mapper.js';
 import { metadataOf, type MetadataLookup } from './metadata-lookup.js';
 import { providerUnavailable } from './provider-unavailable.js';
 import { TokenCache } from './token-cache.js';
+import { McpAuthTelemetry } from '../telemetry/mcp-auth-telemetry.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 type Claims = Record<string, unknown>;
@@ -33,10 +34,12 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
     private readonly options: ResolvedMcpAuthOptions,
     private readonly metadata: MetadataLookup,
     private readonly mapper: ClaimMapper,
+    private readonly telemetry = McpAuthTelemetry.disabled(),
   ) {
     this.ttl = introspection.cacheTtl;
     this.timeout = introspection.timeout;
     this.cache = new TokenCache(this.ttl > 0 ? introspection.cacheMaxEntries : 0);
+    if (this.ttl > 0) telemetry.observeCache('introspection', undefined, this.cache);
     if (introspection.authMethod === 'client_secret_basic') {
       // RFC 6749 §2.3.1: each part form-urlencoded before base64.
       const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
@@ -51,7 +54,7 @@ export class IntrospectionTokenVerifier implements TokenVerifier {
     const now = Date.now() / 1000;
     let claims = this.cache.get(key, now);
     if (!claims) {
-      claims = await this.introspect(token, issuer);
+      claims = await this.telemetry.introspection(issuer, () => this.introspect(token, issuer));
       const exp = typeof claims.exp === 'number' ? claims.exp : Infinity;
       this.cache.set(key, claims, Math.min(exp, now + this.ttl));
     }

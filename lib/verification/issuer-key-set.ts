@@ -12,6 +12,7 @@ import {
   type JWSHeaderParameters,
 } from 'jose';
 import { providerFetch } from '../discovery/provider-fetch.js';
+import { McpAuthTelemetry } from '../telemetry/mcp-auth-telemetry.js';
 import { cryptoKeyIdentity, jwkIdentity } from './key-identity.js';
 import { isProviderFault } from './provider-unavailable.js';
 
@@ -40,6 +41,10 @@ export interface IssuerKeySetSettings {
   cooldown: number;
   cacheMaxAge: number;
   logger?: LoggerService;
+  /** The issuer whose keys these are, as reported to the telemetry. Default: the key set's URI. */
+  issuer?: string;
+  /** Where fetches, rotations and failures are reported. Default: nowhere. */
+  telemetry?: McpAuthTelemetry;
 }
 
 /**
@@ -64,18 +69,26 @@ export class IssuerKeySet {
   /** Keys already reported unusable (`alg` and `kid`), so each is logged once. */
   private readonly reported = new Set<string>();
   private readonly logger: LoggerService;
+  private readonly telemetry: McpAuthTelemetry;
+  private readonly issuer: string;
+  /** The key set version the telemetry last heard of, with its keys' identities; the last failure it heard of. */
+  private lastReport?: { version: number; identities: ReadonlySet<string> };
+  private lastFailure?: unknown;
   readonly getKey: (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnType<KeyGetter>;
 
   constructor(
     private readonly uri: string,
     private readonly settings: IssuerKeySetSettings,
   ) {
+    this.telemetry = settings.telemetry ?? McpAuthTelemetry.disabled();
+    this.issuer = settings.issuer ?? uri;
     this.remote = createRemoteJWKSet(new URL(uri), {
       timeoutDuration: settings.timeout,
       cooldownDuration: settings.cooldown,
       cacheMaxAge: settings.cacheMaxAge,
       [jwksCache]: this.cache as ExportedJWKSCache,
-      [customFetch]: (url, { headers, method, signal }) => providerFetch(url, { headers, method, signal }),
+      [customFetch]: (url, { headers, method, signal }) =>
+        this.telemetry.jwksRequest(this.issuer, uri, () => providerFetch(url, { headers, method, signal })),
     });
     this.logger = settings.logger ?? new Logger('McpAuthModule');
     this.getKey = (header, token) => this.selected(header, token);
@@ -163,12 +176,36 @@ export class IssuerKeySet {
     try {
       const key = await this.remote(header, token);
       this.outage = undefined;
+      this.reportFetch();
       return key;
     } catch (error) {
+      this.reportFetch();
       if (!isProviderFault(error) || isUnusableKey(error)) throw error;
       this.outage = { at: Date.now(), error };
+      this.reportFailure(error);
       return this.fromStale(header, token, error);
     }
+  }
+
+  /** Tells the telemetry about a new key set version (once per version), and whether its keys changed. */
+  private reportFetch(): void {
+    const { version } = this;
+    if (version === 0 || this.lastReport?.version === version) return;
+    const keys = (this.cache.jwks as JSONWebKeySet | undefined)?.keys ?? [];
+    const identities = new Set(keys.flatMap((jwk) => jwkIdentity(jwk) ?? []));
+    const before = this.lastReport?.identities;
+    this.lastReport = { version, identities };
+    const added = before ? [...identities].filter((id) => !before.has(id)).length : 0;
+    const removed = before ? [...before].filter((id) => !identities.has(id)).length : 0;
+    const rotation = added + removed > 0 ? { added, removed } : undefined;
+    this.telemetry.jwksFetched(this.issuer, this.uri, keys.length, rotation);
+  }
+
+  /** Tells the telemetry about a failed fetch, once per failure (concurrent callers share jose's one fetch). */
+  private reportFailure(error: unknown): void {
+    if (this.lastFailure === error) return;
+    this.lastFailure = error;
+    this.telemetry.jwksFailed(this.issuer, this.uri, error);
   }
 
   /** Known keys while the provider is down; a `kid` they lack is the provider's fault (it may be new). */

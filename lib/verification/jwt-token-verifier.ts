@@ -10,6 +10,7 @@ import { verifyJwsSignature } from './jws-signature.js';
 import { metadataOf, type MetadataLookup } from './metadata-lookup.js';
 import { isProviderFault, providerUnavailable } from './provider-unavailable.js';
 import { TokenCache } from './token-cache.js';
+import { McpAuthTelemetry } from '../telemetry/mcp-auth-telemetry.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /** A verified token, as the cache keeps it. */
@@ -68,13 +69,13 @@ export class JwtTokenVerifier implements TokenVerifier {
     private readonly options: ResolvedMcpAuthOptions,
     private readonly metadata: MetadataLookup,
     private readonly mapper: ClaimMapper,
+    private readonly telemetry = McpAuthTelemetry.disabled(),
   ) {
     this.algorithms = new Set(options.algorithms);
     for (const resource of options.resources) {
-      this.caches.set(
-        resource,
-        new TokenCache<Verified>(options.tokenCache ? options.tokenCache.maxEntries : 0),
-      );
+      const cache = new TokenCache<Verified>(options.tokenCache ? options.tokenCache.maxEntries : 0);
+      this.caches.set(resource, cache);
+      if (options.tokenCache) telemetry.observeCache('jwt', resource.id, cache);
     }
   }
 
@@ -244,7 +245,7 @@ export class JwtTokenVerifier implements TokenVerifier {
       throw providerUnavailable('the issuer publishes no jwks_uri', this.options.retryAfter, undefined);
     let keys = this.keySets.get(uri);
     if (!keys) {
-      keys = new IssuerKeySet(uri, this.options.jwks);
+      keys = new IssuerKeySet(uri, { ...this.options.jwks, issuer, telemetry: this.telemetry });
       this.keySets.set(uri, keys);
     }
     return keys;

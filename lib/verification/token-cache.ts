@@ -15,6 +15,9 @@ export class TokenCache<T> {
    * set after it was created (a refreshed entry is re-set, so it comes after the older ones).
    */
   private oldest?: Iterator<string>;
+  /** Lookups answered from the cache, and lookups that found nothing usable (for the metrics). */
+  hits = 0;
+  misses = 0;
 
   constructor(private readonly maxEntries: number) {}
 
@@ -29,11 +32,16 @@ export class TokenCache<T> {
 
   get(key: string, now = Date.now() / 1000): T | undefined {
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.until <= now) {
-      this.entries.delete(key);
+    if (!entry) {
+      this.misses++;
       return undefined;
     }
+    if (entry.until <= now) {
+      this.entries.delete(key);
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
     if (now - entry.used >= 1) {
       entry.used = now;
       this.entries.delete(key);

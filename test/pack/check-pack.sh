@@ -65,7 +65,11 @@ const app = await NestFactory.create(AppModule, { logger: false });
 await app.listen(0, '127.0.0.1');
 const { port } = app.getHttpServer().address();
 const prm = await fetch(`http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp`).then((r) => r.json());
-const unauthorized = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST' });
+const unauthorized = await fetch(`http://127.0.0.1:${port}/mcp`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+  body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+});
 const info: Partial<McpAuthInfo> = { subject: 'typed' };
 const issuer = await startLocalIssuer();
 const minted = (await issuer.mint()).split('.').length;
