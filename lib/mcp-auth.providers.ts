@@ -1,6 +1,7 @@
 import { Logger, type Provider, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { McpAuthenticator } from './authentication/mcp-authenticator.js';
+import { HttpExchange } from './core/http-exchange.js';
 import { MCP_AUTH_CONTEXT_ENABLED } from './core/internal-tokens.js';
 import type { ResolvedResource } from './core/resolved-resource.js';
 import type { TokenVerifier } from './core/token-verifier.js';
@@ -84,6 +85,7 @@ export const mcpAuthProviders: Provider[] = [
   registryProvider,
   tokenVerifierProvider,
   contextEnabledProvider,
+  HttpExchange,
   McpAuthContext,
   McpAuthenticator,
   McpAuthGuard,

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
+import { HttpExchange } from '../core/http-exchange.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
@@ -10,10 +10,11 @@ import { MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../core/toke
 import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
 import { asMcpAuthError, errorResponse, type AuthErrorResponse } from './error-response.js';
-import { matchRouteResource, resourceSegments, routePattern } from './route-resource.js';
+import { matchRouteResource, resourceSegments } from './route-resource.js';
 import { missingScopes, stepUpScopes } from './scope-policy.js';
 
-type Request = IncomingMessage & { auth?: McpAuthInfo; query?: unknown; body?: unknown };
+/** A request as the HTTP adapter hands it to guards (Express: the Node request; Fastify: its own request). */
+type Request = object & { auth?: McpAuthInfo; body?: unknown };
 
 /**
  * The request pipeline shared by `McpAuthGuard` and the MCP endpoint: bearer extraction → verification →
@@ -29,6 +30,7 @@ export class McpAuthenticator {
     @Inject(MCP_AUTH_RESOLVED_OPTIONS) readonly options: ResolvedMcpAuthOptions,
     @Inject(MCP_AUTH_TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     private readonly context: McpAuthContext,
+    private readonly http: HttpExchange,
   ) {
     this.routeResources = options.resources.map((resource) => ({
       resource,
@@ -44,7 +46,16 @@ export class McpAuthenticator {
    * not cache. Throws `McpAuthConfigError` when the route belongs to no resource.
    */
   resourceFor(req: Request, named?: string): ResolvedResource {
-    return named === undefined ? this.resourceForRoute(routePattern(req)) : this.resourceNamed(named);
+    return named === undefined ? this.resourceForRoute(this.routePattern(req)) : this.resourceNamed(named);
+  }
+
+  /**
+   * The route pattern the router matched for a request, as the app declared it (global prefix, `RouterModule` and
+   * URI-version prefixes included, in its original letter case): Express's `req.route.path`, Fastify's
+   * `request.routeOptions.url`; `undefined` when the adapter does not say. Never the request URL.
+   */
+  routePattern(req: Request | undefined): string | undefined {
+    return this.http.routePattern(req);
   }
 
   /**
@@ -95,7 +106,7 @@ export class McpAuthenticator {
     resource: ResolvedResource,
     requiredScopes: readonly string[] = [],
   ): McpAuthInfo | Promise<McpAuthInfo> {
-    const token = extractBearerToken(req);
+    const token = extractBearerToken(this.http.nodeRequest(req), req.body);
     let verified: McpAuthInfo | PromiseLike<McpAuthInfo>;
     try {
       verified = this.verifier.verify(token, resource);
@@ -134,10 +145,20 @@ export class McpAuthenticator {
     }
   }
 
-  /** Makes `auth` the caller of this request: `req.auth` (the SDK's transports read it) and `McpAuthContext`. */
+  /**
+   * Makes `auth` the caller of this request: `req.auth` (`@AuthInfo()` reads it; on Fastify the Node request's
+   * `auth` too, which the SDK's transports read) and `McpAuthContext` (whose slot is on the Node request).
+   */
   publish(req: Request, auth: McpAuthInfo): void {
     req.auth = auth;
-    if (this.context.enabled) this.context.publish(req, auth);
+    const node = this.http.nodeRequest(req) as Request;
+    if (node !== req) node.auth = auth;
+    if (this.context.enabled) this.context.publish(node, auth);
+  }
+
+  /** Sets the headers of a refusal (`reject()`) on the response object the adapter hands to guards. */
+  setHeaders(res: object, headers: Readonly<Record<string, string>>): void {
+    for (const name in headers) this.http.setHeader(res, name, headers[name]);
   }
 
   /**
