@@ -98,7 +98,9 @@ export class McpAuthenticator {
   }
 
   /**
-   * Authenticates a request for `resource` and checks `requiredScopes`; on success publishes the auth info.
+   * Authenticates a request — as the HTTP adapter hands it to guards: Express's request, or Fastify's (whose Node
+   * request, `request.raw`, is where the headers are counted) — for `resource` and checks `requiredScopes`; on
+   * success publishes the auth info.
    * Throws (or rejects with) `McpAuthError`. Synchronous when the verifier is (a token already verified): await it.
    */
   authenticate(
