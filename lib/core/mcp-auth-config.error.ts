@@ -53,7 +53,12 @@ export type McpAuthConfigErrorCode =
    * `McpServerModule` cannot see `McpAuthModule` (not imported, `isGlobal: false`, another module's scope) and was
    * not told `auth: false`: its MCP endpoint would be served without authentication, so the app does not boot.
    */
-  | 'ERR_MCP_UNPROTECTED';
+  | 'ERR_MCP_UNPROTECTED'
+  /**
+   * The app runs on an HTTP adapter the module does not support (Nest's `getType()` is neither `'express'` nor
+   * `'fastify'`): at boot, naming the adapter and the supported packages.
+   */
+  | 'ERR_HTTP_ADAPTER';
 
 /** What one metadata URL tried by discovery answered (see `fetchServerConfig`'s `onAttempt`). */
 export interface DiscoveryAttempt {
