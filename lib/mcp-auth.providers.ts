@@ -1,7 +1,7 @@
 import { Logger, type Provider, type Type } from '@nestjs/common';
 import { APP_FILTER, ModuleRef } from '@nestjs/core';
 import { McpAuthenticator } from './authentication/mcp-authenticator.js';
-import { routePattern } from './authentication/route-resource.js';
+import { HttpExchange } from './core/http-exchange.js';
 import { MCP_AUTH_CONTEXT_ENABLED, MCP_AUTH_TELEMETRY } from './core/internal-tokens.js';
 import type { ResolvedResource } from './core/resolved-resource.js';
 import type { TokenVerifier } from './core/token-verifier.js';
@@ -51,14 +51,19 @@ export const providerHealthProvider: Provider = {
 /** Where every layer reports: events, OpenTelemetry (when installed), the audit trail, the refusal limit. */
 export const telemetryProvider: Provider = {
   provide: MCP_AUTH_TELEMETRY,
-  inject: [MCP_AUTH_RESOLVED_OPTIONS, McpAuthEvents, ProviderHealth],
-  useFactory: (options: ResolvedMcpAuthOptions, events: McpAuthEvents, health: ProviderHealth) =>
+  inject: [MCP_AUTH_RESOLVED_OPTIONS, McpAuthEvents, ProviderHealth, HttpExchange],
+  useFactory: (
+    options: ResolvedMcpAuthOptions,
+    events: McpAuthEvents,
+    health: ProviderHealth,
+    http: HttpExchange,
+  ) =>
     McpAuthTelemetry.create(
       {
         openTelemetry: options.openTelemetry,
         audit: options.audit,
         refusalLimit: options.refusalLimit,
-        routeOf: routePattern,
+        routeOf: (req) => http.routePattern(req),
       },
       events,
       health,
@@ -147,6 +152,7 @@ export const mcpAuthProviders: Provider[] = [
   registryProvider,
   tokenVerifierProvider,
   contextEnabledProvider,
+  HttpExchange,
   McpAuthContext,
   McpAuthenticator,
   McpAuthGuard,

@@ -5,6 +5,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { startLocalIssuer, type LocalIssuer, type MintHeader } from '../lib/testing/index.js';
 import { createLoggedProtectedApp } from './support/capturing-logger.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
+import { ADAPTERS, type AdapterName } from './support/adapters.js';
 import { createProtectedApp } from './support/protected-app.js';
 import { startRecorder } from './support/redirecting-servers.js';
 
@@ -25,12 +26,12 @@ describe('provider faults', () => {
   let issuer: LocalIssuer;
   const apps: INestApplication[] = [];
 
-  const boot = async (extra: Partial<McpAuthModuleOptions> = {}) => {
-    const app = await createProtectedApp({
-      resource: RESOURCE,
-      authorizationServers: [issuer.authorizationServer],
-      ...extra,
-    });
+  const boot = async (extra: Partial<McpAuthModuleOptions> = {}, adapter: AdapterName = 'express') => {
+    const app = await createProtectedApp(
+      { resource: RESOURCE, authorizationServers: [issuer.authorizationServer], ...extra },
+      undefined,
+      adapter,
+    );
     apps.push(app);
     return app;
   };
@@ -72,16 +73,19 @@ describe('provider faults', () => {
     expect(jwksFetches()).toBeGreaterThan(1); // it did try to refresh during the outage
   });
 
-  it('provider down at runtime: a token with an unknown kid gets 503 + Retry-After, not 401', async () => {
-    const app = await boot({ jwks: { cooldown: 0 } });
-    await get(app, await mint()).expect(200);
-    issuer.setDown(true);
-    const newKid = await issuer.addKey('RS256'); // a key the app has never seen, unpublishable during the outage
-    const res = await get(app, await mint({ header: { kid: newKid } })).expect(503);
-    expect(res.headers['retry-after']).toBe('5');
-    issuer.setDown(false);
-    await get(app, await mint({ header: { kid: newKid } })).expect(200);
-  });
+  it.each(ADAPTERS)(
+    'provider down at runtime (%s): a token with an unknown kid gets 503 + Retry-After, not 401',
+    async (adapter) => {
+      const app = await boot({ jwks: { cooldown: 0 } }, adapter);
+      await get(app, await mint()).expect(200);
+      issuer.setDown(true);
+      const newKid = await issuer.addKey('RS256'); // a key the app has never seen, unpublishable during the outage
+      const res = await get(app, await mint({ header: { kid: newKid } })).expect(503);
+      expect(res.headers['retry-after']).toBe('5');
+      issuer.setDown(false);
+      await get(app, await mint({ header: { kid: newKid } })).expect(200);
+    },
+  );
 
   it('key rotation: a new key is picked up on first sight with one JWKS fetch', async () => {
     const app = await boot({ jwks: { cooldown: 0 } });

@@ -16,8 +16,7 @@ function accessTokenInQuery(url: string | undefined): boolean {
   return query >= 0 && new URLSearchParams(url.slice(query + 1)).has('access_token');
 }
 
-function accessTokenInForm(req: RequestLike): boolean {
-  const { body } = req;
+function accessTokenInForm(req: IncomingMessage, body: unknown): boolean {
   return (
     !!body &&
     typeof body === 'object' &&
@@ -28,7 +27,7 @@ function accessTokenInForm(req: RequestLike): boolean {
 
 /** How many Authorization headers were sent: Node keeps only the first in `req.headers`. */
 function authorizationHeaderCount(raw: readonly string[] | undefined): number {
-  if (!raw) return 1; // not a node:http request (a test double): only req.headers is known
+  if (!raw) return 1; // a test double, not a node:http request: only req.headers is known
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') count++;
@@ -37,14 +36,15 @@ function authorizationHeaderCount(raw: readonly string[] | undefined): number {
 }
 
 /**
- * The bearer token of a request, from the `Authorization` header only (R23). Throws:
+ * The bearer token of a Node request (the framework's parsed `body` beside it: Fastify keeps it off the Node
+ * request), from the `Authorization` header only (R23). Throws:
  * `ERR_MISSING_TOKEN` when no bearer credentials were sent (R7); `ERR_INVALID_REQUEST` for several
  * Authorization headers, a malformed header, or a token also (or only) sent as an `access_token` parameter (query
  * string, or form-encoded body) — MCP forbids tokens in the query string, and RFC 6750 §2 allows one method per
  * request (R10).
  */
-export function extractBearerToken(req: RequestLike): string {
-  if (accessTokenInQuery(req.url) || accessTokenInForm(req)) {
+export function extractBearerToken(req: RequestLike, body: unknown = req.body): string {
+  if (accessTokenInQuery(req.url) || accessTokenInForm(req, body)) {
     throw malformed('Access tokens are accepted only in the Authorization header');
   }
   const header = req.headers.authorization;

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
+import { HttpExchange } from '../core/http-exchange.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { McpAuthError } from '../core/mcp-auth.error.js';
@@ -8,14 +8,16 @@ import type { ResolvedResource } from '../core/resolved-resource.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 import { MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_TOKEN_VERIFIER } from '../core/tokens.js';
 import { MCP_AUTH_TELEMETRY } from '../core/internal-tokens.js';
-import { McpAuthTelemetry } from '../telemetry/mcp-auth-telemetry.js';
+import { McpAuthTelemetry, type DecisionRequest } from '../telemetry/mcp-auth-telemetry.js';
 import { isPending, type TokenVerifier } from '../verification/token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
 import { asMcpAuthError, errorResponse, type AuthErrorResponse } from './error-response.js';
-import { matchRouteResource, resourceSegments, routePattern } from './route-resource.js';
+import { matchRouteResource, resourceSegments } from './route-resource.js';
 import { missingScopes, stepUpScopes } from './scope-policy.js';
 
-type Request = IncomingMessage & { auth?: McpAuthInfo; query?: unknown; body?: unknown };
+/** A request as the HTTP adapter hands it to guards (Express: the Node request; Fastify: its own request). */
+/** A request as the HTTP adapter hands it to guards (Express's, or Fastify's). */
+type Request = DecisionRequest & { auth?: McpAuthInfo; body?: unknown };
 
 /**
  * The request pipeline shared by `McpAuthGuard` and the MCP endpoint: bearer extraction → verification →
@@ -31,6 +33,7 @@ export class McpAuthenticator {
     @Inject(MCP_AUTH_RESOLVED_OPTIONS) readonly options: ResolvedMcpAuthOptions,
     @Inject(MCP_AUTH_TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
     private readonly context: McpAuthContext,
+    private readonly http: HttpExchange,
     @Optional() @Inject(MCP_AUTH_TELEMETRY) private readonly telemetry = McpAuthTelemetry.disabled(),
   ) {
     this.routeResources = options.resources.map((resource) => ({
@@ -47,7 +50,16 @@ export class McpAuthenticator {
    * not cache. Throws `McpAuthConfigError` when the route belongs to no resource.
    */
   resourceFor(req: Request, named?: string): ResolvedResource {
-    return named === undefined ? this.resourceForRoute(routePattern(req)) : this.resourceNamed(named);
+    return named === undefined ? this.resourceForRoute(this.routePattern(req)) : this.resourceNamed(named);
+  }
+
+  /**
+   * The route pattern the router matched for a request, as the app declared it (global prefix, `RouterModule` and
+   * URI-version prefixes included, in its original letter case): Express's `req.route.path`, Fastify's
+   * `request.routeOptions.url`; `undefined` when the adapter does not say. Never the request URL.
+   */
+  routePattern(req: Request | undefined): string | undefined {
+    return this.http.routePattern(req);
   }
 
   /**
@@ -90,7 +102,9 @@ export class McpAuthenticator {
   }
 
   /**
-   * Authenticates a request for `resource` and checks `requiredScopes`; on success publishes the auth info.
+   * Authenticates a request — as the HTTP adapter hands it to guards: Express's request, or Fastify's (whose Node
+   * request, `request.raw`, is where the headers are counted) — for `resource` and checks `requiredScopes`; on
+   * success publishes the auth info.
    * Throws (or rejects with) `McpAuthError`. Synchronous when the verifier is (a token already verified): await it.
    * Every decision is reported to the telemetry (events, metrics, audit); an address over `refusalLimit` is
    * refused (429) before its token is looked at.
@@ -104,7 +118,7 @@ export class McpAuthenticator {
     let verified: McpAuthInfo | PromiseLike<McpAuthInfo>;
     try {
       this.telemetry.admit(req, started);
-      verified = this.verifier.verify(extractBearerToken(req), resource);
+      verified = this.verifier.verify(extractBearerToken(this.http.nodeRequest(req), req.body), resource);
     } catch (error) {
       throw this.refused(req, error, resource, started);
     }
@@ -159,10 +173,20 @@ export class McpAuthenticator {
     }
   }
 
-  /** Makes `auth` the caller of this request: `req.auth` (the SDK's transports read it) and `McpAuthContext`. */
+  /**
+   * Makes `auth` the caller of this request: `req.auth` (`@AuthInfo()` reads it; on Fastify the Node request's
+   * `auth` too, which the SDK's transports read) and `McpAuthContext` (whose slot is on the Node request).
+   */
   publish(req: Request, auth: McpAuthInfo): void {
     req.auth = auth;
-    if (this.context.enabled) this.context.publish(req, auth);
+    const node = this.http.nodeRequest(req) as Request;
+    if (node !== req) node.auth = auth;
+    if (this.context.enabled) this.context.publish(node, auth);
+  }
+
+  /** Sets the headers of a refusal (`reject()`) on the response object the adapter hands to guards. */
+  setHeaders(res: object, headers: Readonly<Record<string, string>>): void {
+    for (const name in headers) this.http.setHeader(res, name, headers[name]);
   }
 
   /**

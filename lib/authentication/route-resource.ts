@@ -1,17 +1,5 @@
 import type { ResolvedResource } from '../core/resolved-resource.js';
 
-/**
- * The route pattern the router matched for a request, as the app declared it (global prefix, `RouterModule` and
- * URI-version prefixes included, in its original letter case), or `undefined` when the framework does not say.
- * Never the request's URL: the same route answers `/admin/x`, `/ADMIN/x` and `/admin/x/`.
- *
- * Express exposes it as `req.route.path`. (Fastify's is `request.routeOptions.url`.)
- */
-export function routePattern(req: unknown): string | undefined {
-  const route = (req as { route?: { path?: unknown } } | undefined)?.route;
-  return typeof route?.path === 'string' ? route.path : undefined;
-}
-
 /** Characters with a meaning in Express (path-to-regexp) and Fastify route patterns: a segment holding one is not literal. */
 const PATTERN_SYNTAX = /[:*?+()[\]{}!\\]/;
 

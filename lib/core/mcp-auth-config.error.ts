@@ -58,6 +58,11 @@ export type McpAuthConfigErrorCode =
    */
   | 'ERR_MCP_UNPROTECTED'
   /**
+   * The app runs on an HTTP adapter the module does not support (Nest's `getType()` is neither `'express'` nor
+   * `'fastify'`): at boot, naming the adapter and the supported packages.
+   */
+  | 'ERR_HTTP_ADAPTER'
+  /**
    * An MCP handler (`@McpTool`, `@McpResource`, `@McpPrompt`) is declared in a way that cannot be served as
    * written: `@Public()` on it or its class, a fourth undecorated parameter beside decorated ones, an invalid URI
    * template, a request-scoped controller, an input that is neither a DTO class nor zod. The message

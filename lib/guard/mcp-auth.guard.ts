@@ -7,7 +7,6 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ServerResponse } from 'node:http';
 import { ProtectedResource } from '../decorators/protected-resource.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
 import { RequireScopes } from '../decorators/require-scopes.decorator.js';
@@ -17,7 +16,6 @@ import type { ResolvedResource } from '../core/resolved-resource.js';
 import { MCP_CONTEXT_TYPE, mcpInvocationOf } from '../core/mcp-invocation.js';
 import { isPending } from '../verification/token-verifier.js';
 import { McpAuthenticator } from '../authentication/mcp-authenticator.js';
-import { routePattern } from '../authentication/route-resource.js';
 import { missingScopes } from '../authentication/scope-policy.js';
 
 /** What a route's metadata says, read once per route (the Reflector is not consulted per request). */
@@ -101,8 +99,7 @@ export class McpAuthGuard implements CanActivate {
     required: readonly string[],
   ): never {
     const answer = this.authenticator.reject(error, resource, required);
-    const res = context.switchToHttp().getResponse<ServerResponse>();
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    this.authenticator.setHeaders(context.switchToHttp().getResponse<object>(), answer.headers);
     throw new HttpException(answer.body, answer.status);
   }
 
@@ -123,7 +120,7 @@ export class McpAuthGuard implements CanActivate {
    */
   protected getResource(context: ExecutionContext, req: unknown): ResolvedResource {
     const route = this.routeMetadata(context);
-    const pattern = route.named === undefined ? routePattern(req) : undefined;
+    const pattern = route.named === undefined ? this.authenticator.routePattern(req as object) : undefined;
     let decided = route.resources.get(pattern);
     if (decided === undefined) {
       decided = this.decideResource(context, route.named, pattern);

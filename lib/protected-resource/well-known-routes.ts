@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { HttpExchange } from '../core/http-exchange.js';
 import { AuthorizationServerRegistry } from '../discovery/authorization-server-registry.js';
 import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 import { MCP_AUTH_RESOLVED_OPTIONS } from '../core/tokens.js';
@@ -9,12 +9,10 @@ import { buildProtectedResourceMetadata } from './protected-resource-metadata.js
 const PRM_ROOT = '/.well-known/oauth-protected-resource';
 const AS_METADATA = '/.well-known/oauth-authorization-server';
 
-type Next = (error?: unknown) => void;
-
 /**
- * Serves the well-known documents at the origin root — even under `app.setGlobalPrefix()` — by registering a
- * plain handler on the HTTP adapter during `onModuleInit`, after Nest registered the app's routes and before its
- * 404 handler:
+ * Serves the well-known documents at the origin root — even under `app.setGlobalPrefix()` — with a plain handler
+ * registered on the HTTP adapter during `onModuleInit`, after Nest registered the app's routes and before its 404
+ * handler (Express: a middleware of the app; Fastify: an `onRequest` hook of the root instance), the same on both:
  * - `GET /.well-known/oauth-protected-resource{/path}` for every resource (R1–R5), and the root document when
  *   one resource is configured (R4); any other path below it → 404;
  * - optionally `GET /.well-known/oauth-authorization-server`: the first authorization server's metadata,
@@ -29,7 +27,7 @@ export class WellKnownRoutes implements OnModuleInit {
   constructor(
     @Inject(MCP_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedMcpAuthOptions,
     private readonly registry: AuthorizationServerRegistry,
-    private readonly adapterHost: HttpAdapterHost,
+    private readonly http: HttpExchange,
   ) {
     for (const resource of options.resources) {
       this.documents.set(resource.metadataPath, JSON.stringify(buildProtectedResourceMetadata(resource)));
@@ -40,42 +38,34 @@ export class WellKnownRoutes implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    const adapter = this.adapterHost?.httpAdapter;
-    if (!adapter) return; // an application context without HTTP: nothing to serve
-    const instance = adapter.getInstance?.();
-    if (!instance || typeof instance.use !== 'function') {
-      this.logger.warn('The HTTP adapter does not accept middleware: well-known routes are not served');
-      return;
-    }
-    instance.use((req: IncomingMessage, res: ServerResponse, next: Next) => {
-      void this.handle(req, res, next);
-    });
+    // An application context without HTTP: nothing to serve.
+    this.http.mountAtRoot((req, res) => this.handle(req, res));
   }
 
-  /** @internal */
-  async handle(req: IncomingMessage, res: ServerResponse, next: Next): Promise<void> {
+  /** @internal Answers a request for one of the documents and returns `true`; `false` for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
     const path = (req.url ?? '/').split('?', 1)[0];
     const isPrm = path === PRM_ROOT || path.startsWith(`${PRM_ROOT}/`);
     const isAs = this.options.legacyAuthorizationServerMetadata && path === AS_METADATA;
-    if (!isPrm && !isAs) return next();
-
+    if (!isPrm && !isAs) return false;
     res.setHeader('Access-Control-Allow-Origin', '*');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
       res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? '*');
       res.setHeader('Access-Control-Max-Age', '86400');
       res.statusCode = 204;
-      return void res.end();
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.end();
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD, OPTIONS');
-      return this.json(req, res, 405, JSON.stringify({ error: 'method_not_allowed' }));
+      this.json(req, res, 405, JSON.stringify({ error: 'method_not_allowed' }));
+    } else if (isAs) {
+      void this.serveAuthorizationServerMetadata(req, res);
+    } else {
+      const doc = this.documents.get(path);
+      if (doc) res.setHeader('Cache-Control', 'public, max-age=3600');
+      this.json(req, res, doc ? 200 : 404, doc ?? JSON.stringify({ error: 'not_found' }));
     }
-    if (isAs) return this.serveAuthorizationServerMetadata(req, res);
-    const doc = this.documents.get(path);
-    if (!doc) return this.json(req, res, 404, JSON.stringify({ error: 'not_found' }));
-    res.setHeader('Cache-Control', 'public, max-age=3600');
-    this.json(req, res, 200, doc);
+    return true;
   }
 
   private async serveAuthorizationServerMetadata(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Proves the package is publishable: `npm pack` ships dist/ with its types, and a fresh Nest 12 app installs the
 # tarball with its peers, type-checks against it and boots with it — one copy of @nestjs/* (peers, not bundled).
+# Then the same for a fresh Nest 12 Fastify app WITHOUT @nestjs/platform-express, run with `express` and
+# @nestjs/platform-express made unresolvable: no import of either is reachable from a Fastify app.
 # Run: npm run test:pack (needs the npm registry; not part of npm test).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -87,4 +89,95 @@ out="$(node dist/main.js)"
 echo "$out"
 [ "$out" = '{"resource":"http://127.0.0.1:3999/mcp","status":401,"typed":"typed","minted":3}' ] || { echo "unexpected output"; exit 1; }
 npx --no-install nest-mcp-auth --help > /dev/null || { echo "the nest-mcp-auth bin does not run"; exit 1; }
+echo "express app passed"
+
+# A Fastify app: the optional peer @nestjs/platform-express is not installed.
+fastify_app="$work/fastify-app"
+mkdir -p "$fastify_app/src"
+cp "$app/tsconfig.json" "$fastify_app/"
+cat > "$fastify_app/package.json" <<JSON
+{ "name": "fresh-nest-fastify-app", "private": true, "type": "module" }
+JSON
+cd "$fastify_app"
+npm install --no-audit --no-fund --loglevel=error "$work/$tarball" \
+  "@nestjs/common@$(version @nestjs/common)" "@nestjs/core@$(version @nestjs/core)" \
+  "@nestjs/platform-fastify@$(version @nestjs/platform-fastify)" \
+  "@modelcontextprotocol/sdk@$(version @modelcontextprotocol/sdk)" "jose@$(version jose)" "zod@$(version zod)" \
+  "reflect-metadata@$(version reflect-metadata)" "rxjs@$(version rxjs)" \
+  "typescript@$(version typescript)" "@types/node@$(version @types/node)"
+[ ! -e node_modules/@nestjs/platform-express ] || { echo "@nestjs/platform-express was installed"; exit 1; }
+
+cat > src/main.ts <<'TS'
+import 'reflect-metadata';
+import { Controller, Get, Module, UseGuards } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthInfo, McpAuthGuard, McpAuthModule, RequireScopes, type McpAuthInfo } from 'nest-mcp-auth';
+import { startLocalIssuer } from 'nest-mcp-auth/testing';
+
+const resource = 'http://127.0.0.1:3999/api';
+const issuer = await startLocalIssuer({ audience: resource });
+
+@Controller('api')
+@UseGuards(McpAuthGuard)
+class MeController {
+  @Get('me')
+  @RequireScopes('read')
+  me(@AuthInfo() auth: McpAuthInfo) {
+    return { subject: auth.subject };
+  }
+}
+
+@Module({
+  imports: [McpAuthModule.forRoot({ resource, authorizationServers: [issuer.authorizationServer], context: true })],
+  controllers: [MeController],
+})
+class AppModule {}
+
+const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: false });
+app.setGlobalPrefix('v1');
+await app.listen(0, '127.0.0.1');
+const base = await app.getUrl();
+const prm = await fetch(`${base}/.well-known/oauth-protected-resource/api`).then((r) => r.json());
+const unauthorized = await fetch(`${base}/v1/api/me`);
+const token = await issuer.mint({ subject: 'alice', scopes: ['read'] });
+const me = await fetch(`${base}/v1/api/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+await issuer.close();
+await app.close();
+console.log(
+  JSON.stringify({
+    adapter: app.getHttpAdapter().getType(),
+    resource: prm.resource,
+    status: unauthorized.status,
+    challenge: unauthorized.headers.get('www-authenticate'),
+    subject: me.subject,
+  }),
+);
+TS
+# Resolving express or @nestjs/platform-express (or any file of theirs) fails, and is reported.
+cat > block-express.mjs <<'JS'
+import { register } from 'node:module';
+register('./block-express-hooks.mjs', import.meta.url);
+JS
+cat > block-express-hooks.mjs <<'JS'
+const BLOCKED = /^(express|@nestjs\/platform-express)(\/|$)|\/node_modules\/(express|@nestjs\/platform-express)\//;
+export async function resolve(specifier, context, next) {
+  const resolved = BLOCKED.test(specifier) ? undefined : await next(specifier, context);
+  if (!resolved || BLOCKED.test(resolved.url)) {
+    process.stderr.write(`blocked import of ${specifier} from ${context.parentURL}\n`);
+    throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+  }
+  return resolved;
+}
+JS
+# The block works: express itself (a dependency of the MCP SDK) is installed, and cannot be imported.
+if node --import ./block-express.mjs --input-type=module -e "await import('express')" 2>/dev/null; then
+  echo "the express block does not block"; exit 1
+fi
+npx tsc -p tsconfig.json
+out="$(node --import ./block-express.mjs dist/main.js)"
+echo "$out"
+expected='{"adapter":"fastify","resource":"http://127.0.0.1:3999/api","status":401,"challenge":"Bearer scope=\"read\", resource_metadata=\"http://127.0.0.1:3999/.well-known/oauth-protected-resource/api\"","subject":"alice"}'
+[ "$out" = "$expected" ] || { echo "unexpected output"; exit 1; }
+echo "fastify app passed"
 echo "pack check passed"

@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Get,
   Injectable,
@@ -20,6 +21,7 @@ import {
   type McpAuthInfo,
   type McpAuthModuleOptions,
 } from '../../lib/index.js';
+import { createApp, type AdapterName } from './adapters.js';
 
 /**
  * A singleton service that reads the caller through McpAuthContext (no request scope). With the `context` option
@@ -70,6 +72,12 @@ export class ProtectedController {
     return { created: true };
   }
 
+  /** A body the framework parsed, and the caller as a service sees it after the parse. */
+  @Post('echo')
+  echo(@Body() body: unknown, @AuthInfo('subject') subject: string | undefined) {
+    return { body, subject, fromService: this.who.whoami() };
+  }
+
   @Get('health')
   @Public()
   health() {
@@ -80,17 +88,15 @@ export class ProtectedController {
 @Module({ controllers: [ProtectedController], providers: [WhoAmIService] })
 export class ProtectedFeatureModule {}
 
-/** Builds and starts (init) a Nest app with McpAuthModule and the protected controller. */
+/** Builds and starts (init) a Nest app with McpAuthModule and the protected controller, on `adapter`. */
 export async function createProtectedApp(
   auth: McpAuthModuleOptions | DynamicModule,
   configure?: (app: INestApplication) => void,
+  adapter: AdapterName = 'express',
 ): Promise<INestApplication> {
   const authModule = 'module' in auth ? auth : McpAuthModule.forRoot(auth);
   const moduleRef = await Test.createTestingModule({
     imports: [authModule, ProtectedFeatureModule],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  configure?.(app);
-  await app.init();
-  return app;
+  return createApp(adapter, moduleRef, { configure });
 }

@@ -1,0 +1,54 @@
+import { HttpExchange } from './http-exchange.js';
+
+const host = (type: string) => ({ httpAdapter: { getType: () => type } }) as never;
+/** An exchange as the module's init leaves it. */
+const on = (type: string) => {
+  const exchange = new HttpExchange(host(type));
+  exchange.onModuleInit();
+  return exchange;
+};
+
+describe('HttpExchange: the one place that knows the HTTP adapter', () => {
+  it('R35: the route pattern comes from the router (Express req.route.path), never from the URL', () => {
+    const express = on('express');
+    expect(express.routePattern({ route: { path: '/admin/:id' }, url: '/ADMIN/1' })).toBe('/admin/:id');
+    expect(express.routePattern({ url: '/admin/1', path: '/admin/1' })).toBeUndefined();
+    expect(express.routePattern({ route: { path: /admin/ } })).toBeUndefined();
+    expect(express.routePattern(undefined)).toBeUndefined();
+  });
+
+  it('R35: on Fastify the route pattern is request.routeOptions.url, never the URL', () => {
+    const fastify = on('fastify');
+    const raw = { url: '/ADMIN/1' };
+    expect(fastify.routePattern({ routeOptions: { url: '/admin/:id' }, url: '/ADMIN/1', raw })).toBe(
+      '/admin/:id',
+    );
+    expect(fastify.routePattern({ url: '/admin/1', raw })).toBeUndefined();
+    expect(fastify.nodeRequest({ raw })).toBe(raw);
+  });
+
+  it('is decided once from the adapter: Express hands the Node request itself; without HTTP, "none"', () => {
+    const express = on('express');
+    const req = { headers: {} };
+    expect(express.nodeRequest(req)).toBe(req);
+    expect(express.type).toBe('express');
+    expect(new HttpExchange({} as never).type).toBe('none');
+    expect(new HttpExchange().mountAtRoot(() => false)).toBe(false);
+  });
+
+  it('an adapter that is neither Express nor Fastify fails the boot naming both packages', () => {
+    expect(() => new HttpExchange(host('koa')).onModuleInit()).toThrow(
+      expect.objectContaining({
+        code: 'ERR_HTTP_ADAPTER',
+        message: expect.stringMatching(/"koa".*|@nestjs\/platform-express.*@nestjs\/platform-fastify/),
+      }),
+    );
+  });
+
+  it('sets answer headers through each adapter: ServerResponse.setHeader, FastifyReply.header', () => {
+    const set: string[] = [];
+    on('express').setHeader({ setHeader: (n: string, v: string) => set.push(`res ${n}=${v}`) }, 'A', '1');
+    on('fastify').setHeader({ header: (n: string, v: string) => set.push(`reply ${n}=${v}`) }, 'B', '2');
+    expect(set).toEqual(['res A=1', 'reply B=2']);
+  });
+});
