@@ -2,7 +2,8 @@
  * The development OpenID provider: a real one (the `oidc-provider` package, v9) on 127.0.0.1, embedded by the sample
  * (`npm run sample`) and started by the e2e suites (`test/support/oidc-provider.ts`). It issues JWT access tokens
  * with `aud` = the RFC 8707 resource (or opaque tokens, with introspection), registers any client (open dynamic
- * registration), logs in and consents by itself, and serves RFC 8414 metadata beside the OpenID discovery document.
+ * registration) beside pre-registered ones (client credentials, token exchange, `private_key_jwt`), logs in and
+ * consents by itself (authorization code + PKCE), and serves RFC 8414 metadata beside the OpenID discovery document.
  *
  * Its parts, one concern each:
  * - `settings.ts` — the options and what is derived from them;
@@ -71,6 +72,7 @@ export interface TestProvider {
   provider: Provider;
 }
 
+/** Starts the provider on 127.0.0.1 (`port`, default a free one); `close()` stops it. */
 export async function startTestProvider(options: TestProviderOptions): Promise<TestProvider> {
   const { lib, memory } = await loadOidcProvider();
   const settings = providerSettings(options);
