@@ -2,9 +2,30 @@
 import eslint from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import requirementIds from './test/lint/requirement-ids.mjs';
+
+const SPECS = ['**/*.spec.ts', '**/*.e2e-spec.ts'];
+// Issue 12 (MCP handlers) is being finished in these files; its follow-up applies both rules below there and
+// removes this list.
+const UNTIL_ISSUE_12_FOLLOW_UP = [
+  'lib/mcp/**',
+  'lib/decorators/**',
+  'sample/todo/**',
+  'sample/client/**',
+  'sample/app.module.ts',
+];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-dev/**', 'dist-sample/**', 'dist-scripts/**', 'coverage/**', 'node_modules/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-dev/**',
+      'dist-sample/**',
+      'dist-scripts/**',
+      'coverage/**',
+      'node_modules/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,5 +36,23 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
-  { files: ['sample/**', 'bench/**', 'test/support/**', 'test/lint/**', 'lib/cli/**'], rules: { 'no-console': 'off' } },
+  {
+    files: ['sample/**', 'bench/**', 'test/support/**', 'test/lint/**', 'lib/cli/**'],
+    rules: { 'no-console': 'off' },
+  },
+  // Small functions: a long one is split into named parts (tests may be long: a scenario reads top to bottom).
+  {
+    files: ['lib/**/*.ts', 'sample/**/*.ts'],
+    ignores: [...SPECS, ...UNTIL_ISSUE_12_FOLLOW_UP],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
+  // JSDoc and messages cite RFC / MCP specification sections; requirement ids (R13…) are for test titles.
+  {
+    files: ['lib/**/*.ts', 'sample/**/*.ts'],
+    ignores: [...SPECS, ...UNTIL_ISSUE_12_FOLLOW_UP],
+    plugins: { 'nest-mcp-auth': requirementIds },
+    rules: { 'nest-mcp-auth/no-requirement-ids': 'error' },
+  },
 );

@@ -87,7 +87,9 @@ describe('nest-mcp-auth doctor against oidc-provider', () => {
       const report = await runDoctor({ issuer: provider.issuer, type, resource: RESOURCE });
       expect(report.ok).toBe(true);
       expect(notOk(report).map((c) => c.title)).toEqual(['offline_access']);
-      expect(byTitle(report, 'Issuer echo (R29)').detail).toContain(JSON.stringify(provider.issuer));
+      expect(byTitle(report, 'Issuer echo (RFC 8414 §3.3)').detail).toContain(
+        JSON.stringify(provider.issuer),
+      );
       expect(byTitle(report, 'PKCE S256').detail).toContain('S256');
       expect(byTitle(report, 'Client registration').detail).toContain('Dynamic Client Registration');
       expect(byTitle(report, 'JWKS').detail).toMatch(/RSA RS256.*EC P-256 ES256|EC P-256 ES256.*RSA RS256/);
@@ -293,12 +295,12 @@ describe('nest-mcp-auth doctor against provider-like fixtures', () => {
     };
     const report = await runDoctor({ issuer, type: 'oidc' });
     expect(report.ok).toBe(false);
-    const echo = byTitle(report, 'Issuer echo (R29)');
+    const echo = byTitle(report, 'Issuer echo (RFC 8414 §3.3)');
     expect(echo.status).toBe('fail');
     expect(echo.detail).toContain(how);
     const { code, out } = await cli('doctor', issuer, '--type', 'oidc');
     expect(code).toBe(1);
-    expect(out).toMatch(/^✗ Issuer echo \(R29\): /m);
+    expect(out).toMatch(/^✗ Issuer echo \(RFC 8414 §3\.3\): /m);
     expect(out).toMatch(/^FAILED: 1 problem blocks MCP clients/m);
   });
 

@@ -37,11 +37,11 @@ function authorizationHeaderCount(raw: readonly string[] | undefined): number {
 
 /**
  * The bearer token of a Node request (the framework's parsed `body` beside it: Fastify keeps it off the Node
- * request), from the `Authorization` header only (R23). Throws:
- * `ERR_MISSING_TOKEN` when no bearer credentials were sent (R7); `ERR_INVALID_REQUEST` for several
+ * request), from the `Authorization` header only (RFC 6750 §2.1). Throws:
+ * `ERR_MISSING_TOKEN` when no bearer credentials were sent (RFC 6750 §3.1); `ERR_INVALID_REQUEST` for several
  * Authorization headers, a malformed header, or a token also (or only) sent as an `access_token` parameter (query
  * string, or form-encoded body) — MCP forbids tokens in the query string, and RFC 6750 §2 allows one method per
- * request (R10).
+ * request (`invalid_request`, RFC 6750 §3.1).
  */
 export function extractBearerToken(req: RequestLike, body: unknown = req.body): string {
   if (accessTokenInQuery(req.url) || accessTokenInForm(req, body)) {
@@ -56,7 +56,8 @@ export function extractBearerToken(req: RequestLike, body: unknown = req.body): 
   if (match) return match[1];
   const scheme = SCHEME.exec(header)?.[1];
   if (!scheme || scheme.toLowerCase() !== 'bearer') {
-    // Credentials of another scheme are not bearer credentials: challenge for Bearer without an error (R7).
+    // Credentials of another scheme are not bearer credentials: challenge for Bearer without an error
+    // (RFC 6750 §3.1).
     throw new McpAuthError('ERR_MISSING_TOKEN', 'A bearer token is required');
   }
   throw malformed('The Authorization header is not of the form "Bearer <token>"');

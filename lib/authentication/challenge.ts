@@ -3,7 +3,7 @@ export interface ChallengeParams {
   error?: string;
   errorDescription?: string;
   scope?: readonly string[];
-  /** RFC 9728 §5.1: where the client finds the protected resource metadata (R7). */
+  /** RFC 9728 §5.1: where the client finds the protected resource metadata. */
   resourceMetadata: string;
 }
 
@@ -12,14 +12,14 @@ const NOT_DESCRIPTION_CHAR = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 /** Characters no quoted-string may carry raw (controls, non-ASCII). */
 const NOT_QUOTABLE = /[^\x20-\x7e]/g;
 
-/** An RFC 7230 quoted-string: `"` and `\` escaped (R11), anything unprintable dropped. */
+/** An RFC 9110 §5.6.4 quoted-string: `"` and `\` escaped, anything unprintable dropped. */
 export function quote(value: string): string {
   return `"${value.replace(NOT_QUOTABLE, '').replace(/[\\"]/g, '\\$&')}"`;
 }
 
 /**
  * `Bearer error="…", error_description="…", scope="…", resource_metadata="…"`: each attribute at most once, in a
- * fixed order (R11). The scope list is deduplicated.
+ * fixed order (RFC 6750 §3). The scope list is deduplicated.
  */
 export function buildChallenge(params: ChallengeParams): string {
   const parts: string[] = [];

@@ -11,10 +11,11 @@ export interface AuthErrorResponse {
 
 /**
  * Maps an `McpAuthError` to its answer: 401 with `Bearer resource_metadata` and no `error` when no token was sent
- * (R7); 401 `invalid_token` (R8); 400 `invalid_request` (R10); 403 `insufficient_scope` (R13); 503 with
+ * (RFC 6750 §3.1); 401 `invalid_token`, 400 `invalid_request`, 403 `insufficient_scope` (RFC 6750 §3.1); 503 with
  * `Retry-After` when the provider is down; 429 with `Retry-After` when the client's address is rate-limited
- * (RFC 6585 §4). Every challenge carries `resource_metadata`, built from configuration
- * (R12), and `scope` where the needed scopes are known (R9). The description never contains the token (R25).
+ * (RFC 6585 §4). Every challenge carries `resource_metadata` (RFC 9728 §5.1), built from configuration, never
+ * from the request's `Host`, and `scope` where the needed scopes are known (MCP 2025-11-25 "Protected Resource
+ * Metadata Discovery Requirements"). The description never contains the token.
  */
 export function errorResponse(
   error: McpAuthError,

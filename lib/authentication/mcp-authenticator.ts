@@ -163,7 +163,7 @@ export class McpAuthenticator {
     return failure;
   }
 
-  /** Throws 403 `insufficient_scope` when `auth` lacks one of `requiredScopes` (R13). */
+  /** Throws 403 `insufficient_scope` when `auth` lacks one of `requiredScopes` (RFC 6750 §3.1). */
   authorize(auth: McpAuthInfo, resource: ResolvedResource, requiredScopes: readonly string[]): void {
     const missing = missingScopes(auth.scopes, requiredScopes, this.options);
     if (missing.length > 0) {
@@ -191,7 +191,8 @@ export class McpAuthenticator {
 
   /**
    * The answer to a refused request. The resource's `defaultScopes` and `requiredScopes` (the operation's) go
-   * into 401 challenges (R9); a 403 names the scopes chosen by the step-up strategy (R13).
+   * into 401 challenges; a 403 names the scopes chosen by the step-up strategy (MCP 2025-11-25 "Scope Challenge
+   * Handling").
    */
   reject(
     error: unknown,

@@ -5,7 +5,7 @@ import type { ResolvedMcpAuthOptions } from '../options/resolve-options.js';
 /** OpenID Connect scopes: about the user, not about a resource; never named in a step-up challenge. */
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
-/** The granted scopes, extended with every scope they imply through `scopeHierarchy` (R15). */
+/** The granted scopes, extended with every scope they imply through `scopeHierarchy` (MCP 2026-07-28). */
 export function effectiveScopes(
   granted: readonly string[],
   options: ResolvedMcpAuthOptions,
@@ -33,10 +33,11 @@ export function missingScopes(
 }
 
 /**
- * What a 403 `insufficient_scope` challenge names in `scope` (R13, R16): with `'accumulate'`, the scopes the token
- * already holds that this resource knows (its `scopesSupported`; without that list, any non-OpenID scope) followed
- * by the required ones, so clients that ask for exactly the challenged scopes keep what they had; with
- * `'required'`, only the required ones. `offline_access` is never named (R15).
+ * What a 403 `insufficient_scope` challenge names in `scope` (MCP 2025-11-25 "Scope Challenge Handling"): with
+ * `'accumulate'`, the scopes the token already holds that this resource knows (its `scopesSupported`; without that
+ * list, any non-OpenID scope) followed by the required ones, so clients that ask for exactly the challenged scopes
+ * keep what they had; with
+ * `'required'`, only the required ones. `offline_access` is never named.
  */
 export function stepUpScopes(
   granted: readonly string[],

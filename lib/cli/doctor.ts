@@ -1,6 +1,7 @@
 /**
- * `nest-mcp-auth doctor`: what an authorization server offers MCP clients and this module (R26–R30), as a list of
- * checks. Pure logic — no printing; `cli.ts` renders the report.
+ * `nest-mcp-auth doctor`: what an authorization server offers MCP clients and this module (RFC 8414, OpenID Connect
+ * Discovery 1.0, MCP 2025-11-25 "Authorization"), as a list of checks. Pure logic — no printing; `cli.ts` renders
+ * the report.
  */
 import type { AuthorizationServerType } from '../discovery/authorization-server-metadata.js';
 import { fetchMetadataDocument } from '../discovery/fetch-metadata-document.js';
@@ -16,7 +17,7 @@ import { downstreamChecks } from './doctor-downstream.js';
 export interface DoctorOptions {
   /** The issuer identifier, exactly as the module will be configured with it. */
   issuer: string;
-  /** The discovery convention (R26/R27); omitted: probe in the MCP 2025-11-25 client order (R28). */
+  /** The discovery convention (RFC 8414 or OpenID Connect Discovery); omitted: the MCP 2025-11-25 client order. */
   type?: AuthorizationServerType;
   /** The resource identifier of the MCP server (RFC 8707), to check it and explain what the provider must do. */
   resource?: string;
@@ -68,10 +69,11 @@ export function doctorUsageProblem(options: Partial<DoctorOptions>): string | un
 }
 
 /**
- * Checks an authorization server the way MCP clients and this module will use it: discovery (every URL tried, in
- * the R26/R27/R28 order), the issuer echo (R29), the authorization code flow endpoints, PKCE S256, how clients can
- * register, the JWKS and its algorithms, introspection, `offline_access`, and RFC 8707 resource indicators.
- * Contacts only the issuer's discovery URLs and the `jwks_uri`; prints nothing; never throws for what it finds.
+ * Checks an authorization server the way MCP clients and this module will use it: discovery (every URL tried, in the
+ * order `discoveryUrls` gives), the issuer echo (RFC 8414 §3.3), the authorization code flow endpoints, PKCE S256,
+ * how clients can register, the JWKS and its algorithms, introspection, `offline_access`, and RFC 8707 resource
+ * indicators. Contacts only the issuer's discovery URLs and the `jwks_uri`; prints nothing; never throws for what it
+ * finds.
  *
  * @throws McpAuthConfigError `ERR_INVALID_OPTIONS` when the options are unusable (see {@link doctorUsageProblem}).
  */
@@ -140,10 +142,10 @@ async function discover(
   }
   const order =
     type === 'oauth'
-      ? 'type oauth: RFC 8414 only (R26)'
+      ? 'type oauth: RFC 8414 only'
       : type === 'oidc'
-        ? 'type oidc: OpenID Connect append, then insertion (R27)'
-        : 'no type: MCP 2025-11-25 client order (R28)';
+        ? 'type oidc: OpenID Connect append, then insertion'
+        : 'no type: MCP 2025-11-25 client order';
   const found = attempts.find((attempt) => attempt.document !== undefined);
   for (const attempt of attempts) checks.push(attemptCheck(attempt, found !== undefined));
   if (found?.document === undefined) {
@@ -214,7 +216,7 @@ function checkIssuerEcho(
   url: string,
   checks: DoctorCheck[],
 ): void {
-  const title = 'Issuer echo (R29)';
+  const title = 'Issuer echo (RFC 8414 §3.3)';
   const actual = document.issuer;
   if (typeof actual !== 'string') {
     checks.push({
@@ -348,7 +350,11 @@ async function checkJwks(
     title,
     detail: `${jwksUri}: ${signing.length} signing key(s): ${signing.map(describeKey).join('; ')}`,
   });
+  checkSigningAlgorithms(signing, checks);
+}
 
+/** Which of the published signing keys the default algorithm allow-list accepts, and what else is published. */
+function checkSigningAlgorithms(signing: readonly JwkLike[], checks: DoctorCheck[]): void {
   const accepted = [
     ...new Set(
       signing.flatMap(keyAlgorithms).filter((alg) => (DEFAULT_ALGORITHMS as readonly string[]).includes(alg)),
@@ -365,15 +371,17 @@ async function checkJwks(
       detail: `none of the keys' algorithms (${algs.join(', ')}) is in the default allow-list (${DEFAULT_ALGORITHMS.join(', ')})`,
       hint:
         symmetric.length > 0
-          ? 'Symmetric (oct/HMAC) keys must never be published, and HS* tokens are refused (R20): have the ' +
-            'provider sign access tokens with an asymmetric key (RS256, ES256…).'
+          ? 'Symmetric (oct/HMAC) keys must never be published, and HS* tokens are refused (RFC 8725 §3.1): ' +
+            'have the provider sign access tokens with an asymmetric key (RS256, ES256…).'
           : 'Have the provider sign access tokens with an asymmetric algorithm of the allow-list.',
     });
     return;
   }
   const problems: string[] = [];
   if (symmetric.length > 0) {
-    problems.push(`${symmetric.length} symmetric (oct) key(s) are published: HS* tokens are refused (R20)`);
+    problems.push(
+      `${symmetric.length} symmetric (oct) key(s) are published: HS* tokens are refused (RFC 8725 §3.1)`,
+    );
   }
   if (withoutAlg.length > 0) {
     problems.push(

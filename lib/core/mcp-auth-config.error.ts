@@ -45,7 +45,7 @@ export type McpAuthConfigErrorCode =
   | 'ERR_DISCOVERY_NOT_FOUND'
   /** The metadata document is missing a required field or has an invalid one. */
   | 'ERR_METADATA_INVALID'
-  /** The metadata document's `issuer` is not exactly the configured issuer (RFC 8414 §3.3, R29). */
+  /** The metadata document's `issuer` is not exactly the configured issuer (RFC 8414 §3.3). */
   | 'ERR_ISSUER_MISMATCH'
   /**
    * With several resources, a guarded route belongs to none of them (or to two equally): its path is under no

@@ -5,7 +5,8 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
  *
  * It is the MCP SDK's `AuthInfo` (so the SDK's transports hand it to tool handlers as `extra.authInfo`) plus
  * the fields a resource server needs. `token` is there for the application's own use only: never forward it
- * to another service (token passthrough is forbidden, R24), never log it.
+ * to another service (token passthrough is forbidden: MCP 2025-11-25 "Access Token Privilege Restriction"), never
+ * log it.
  */
 export interface McpAuthInfo extends AuthInfo {
   /** The raw access token (`AuthInfo.token`). Do not log it, do not forward it. */

@@ -3,30 +3,30 @@
  * RFC 6750 challenge (see `guard/error-response.ts`).
  */
 export type McpAuthErrorCode =
-  /** No credentials were sent: 401 with a challenge carrying no `error` (RFC 6750 §3.1, R7). */
+  /** No credentials were sent: 401 with a challenge carrying no `error` (RFC 6750 §3.1). */
   | 'ERR_MISSING_TOKEN'
-  /** Malformed request: several Authorization headers, token in several places, bad syntax (400, R10, R23). */
+  /** Malformed request: several Authorization headers, token in several places, bad syntax (400, RFC 6750 §2). */
   | 'ERR_INVALID_REQUEST'
   /** The token is not a well-formed JWS-compact JWT (401 invalid_token). */
   | 'ERR_TOKEN_MALFORMED'
-  /** Signature invalid, algorithm not allowed, or no key of the issuer matches (401 invalid_token, R20). */
+  /** Signature invalid, algorithm not allowed, or no key of the issuer matches (401 invalid_token, RFC 8725). */
   | 'ERR_TOKEN_SIGNATURE'
   /** `exp` is missing (JWTs, RFC 9068 §2.2) or `now ≥ exp + clockTolerance` (RFC 7519 §4.1.4; 401 invalid_token). */
   | 'ERR_TOKEN_EXPIRED'
   /** `nbf` or `iat` lies in the future beyond the clock tolerance (RFC 7519 §4.1.5, §4.1.6; 401 invalid_token). */
   | 'ERR_TOKEN_NOT_YET_VALID'
-  /** `iss` is not one of the resource's authorization servers (401 invalid_token, R19). */
+  /** `iss` is not one of the resource's authorization servers (401 invalid_token, RFC 9068 §4). */
   | 'ERR_TOKEN_ISSUER'
-  /** `aud` does not name this resource (401 invalid_token, R18). */
+  /** `aud` does not name this resource (401 invalid_token, RFC 9068 §4, RFC 8707). */
   | 'ERR_TOKEN_AUDIENCE'
-  /** `typ` is not `at+jwt` while `strictJwtType` is on (401 invalid_token, R22). */
+  /** `typ` is not `at+jwt` while `strictJwtType` is on (401 invalid_token, RFC 9068 §4). */
   | 'ERR_TOKEN_TYPE'
   /**
    * Any other reason the token is not acceptable: bad claim types (a time claim that is not a finite NumericDate
    * included), rejected by a custom verifier (401 invalid_token).
    */
   | 'ERR_TOKEN_INVALID'
-  /** The token lacks a required scope (403 insufficient_scope, R13). */
+  /** The token lacks a required scope (403 insufficient_scope, RFC 6750 §3.1). */
   | 'ERR_INSUFFICIENT_SCOPE'
   /**
    * The provider (JWKS, discovery, introspection) is unreachable, answers a redirect (never followed) or garbage:
@@ -61,7 +61,7 @@ const STATUS: Record<McpAuthErrorCode, number> = {
 
 /**
  * A request was refused. Thrown by verifiers and the guard; turned into a status, an RFC 6750 challenge and a
- * `{ error, error_description }` body. Messages never contain the token (R25).
+ * `{ error, error_description }` body. Messages never contain the token.
  */
 export class McpAuthError extends Error {
   override readonly name = 'McpAuthError';

@@ -1,12 +1,12 @@
 /** A protected resource, normalised: everything the guard and the metadata routes need, computed once. */
 export interface ResolvedResource {
-  /** The resource identifier, verbatim (R5). */
+  /** The resource identifier, verbatim (RFC 9728 §3.3). */
   readonly id: string;
   /** The identifier parsed once (`AuthInfo.resource`). */
   readonly url: URL;
   /** Its path without a trailing slash (`''` for an origin), for matching request paths. */
   readonly path: string;
-  /** The protected resource metadata URL (RFC 9728 §3.1 insertion, R3), built from configuration (R12). */
+  /** The protected resource metadata URL (RFC 9728 §3.1 insertion), built from configuration. */
   readonly metadataUrl: string;
   /** The path part of `metadataUrl`, where this app serves the document. */
   readonly metadataPath: string;
@@ -16,9 +16,9 @@ export interface ResolvedResource {
   readonly audience: readonly string[] | false;
   /** The claim the audience rule reads (`aud` unless configured otherwise). */
   readonly audienceClaim: string;
-  /** Advertised scopes (never `offline_access`, R15). */
+  /** Advertised scopes (never `offline_access`). */
   readonly scopesSupported?: readonly string[];
-  /** Scopes every 401 challenge names (R9; never `offline_access`). */
+  /** Scopes every 401 challenge names (never `offline_access`). */
   readonly defaultScopes: readonly string[];
   readonly resourceName?: string;
   readonly resourceDocumentation?: string;

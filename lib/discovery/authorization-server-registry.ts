@@ -20,7 +20,7 @@ export interface AuthorizationServerRegistrySettings {
   requireJwksUri: boolean;
   /** Require `introspection_endpoint` in every document (opaque token verification). Default false. */
   requireIntrospection?: boolean;
-  /** Where the metadata rules (R30) are logged. Default: Nest's `Logger` with context `McpAuthModule`. */
+  /** Where the broken metadata rules are logged. Default: Nest's `Logger` with context `McpAuthModule`. */
   logger?: LoggerService;
   /**
    * Milliseconds during which a failed resolution is answered from memory (the same error) instead of a new fetch,

@@ -9,7 +9,7 @@ import type { MetadataTranspiler } from './authorization-server-options.js';
  * `authorizationServers` options (a string, discovery options, or resolved metadata).
  */
 export interface AuthorizationServerSource {
-  /** The issuer identifier: the registry's key, compared byte for byte (R29). */
+  /** The issuer identifier: the registry's key, compared byte for byte (RFC 8414 §3.3). */
   issuer: string;
   /** Discovery convention (see `discoveryUrls`); for inline `metadata`, the type reported (default `'oauth'`). */
   type?: AuthorizationServerType;

@@ -17,8 +17,9 @@ export const DEFAULT_DISCOVERY_TIMEOUT = 5000;
 /** Options of {@link fetchServerConfig}. */
 export interface FetchServerConfigOptions {
   /**
-   * `'oidc'`: OpenID append URL, then OpenID insertion URL (R27). `'oauth'`: RFC 8414 insertion URL (R26).
-   * Omitted: probe in the MCP 2025-11-25 client order (R28).
+   * `'oidc'`: OpenID append URL (OpenID Connect Discovery 1.0 §4), then OpenID insertion URL. `'oauth'`: RFC 8414
+   * §3.1 insertion URL. Omitted: probe in the MCP 2025-11-25 client order ("Authorization Server Metadata
+   * Discovery").
    */
   type?: AuthorizationServerType;
   /** Milliseconds each metadata request may take. Default 5000. */
@@ -48,8 +49,8 @@ export interface FetchServerConfigByWellKnownUrlOptions extends FetchServerConfi
    */
   type?: AuthorizationServerType;
   /**
-   * The configured issuer: the document's `issuer` must be identical to it (R29). When omitted, the issuer is
-   * taken from the document (it must still be a valid URL) — use this only with a URL you trust.
+   * The configured issuer: the document's `issuer` must be identical to it (RFC 8414 §3.3). When omitted, the
+   * issuer is taken from the document (it must still be a valid URL) — use this only with a URL you trust.
    */
   expectedIssuer?: string;
 }
@@ -79,10 +80,10 @@ const NOT_HERE: Partial<Record<McpAuthConfigErrorCode, DiscoveryAttempt['outcome
  * The issuer must be an identifier (`https:`, plain `http:` on loopback only, no query, fragment or credentials —
  * `core/url-rules.ts`). The well-known URLs of `discoveryUrls(issuer, type)` are tried in order, each reported to
  * `onAttempt`. With a single URL, its failure is reported with its precise code. With several, a URL that does not
- * serve a JSON object (network error, timeout, a redirect — never followed —, non-2xx, not JSON) makes discovery
- * move on; when none does, `ERR_DISCOVERY_NOT_FOUND` lists every URL and reason. A JSON object that is not valid
- * metadata, or whose `issuer` is not exactly `issuer` (R29), stops discovery at once: that is a misconfiguration
- * or a mix-up, not a missing document. Each request has its own `timeout`. Every error after a request carries the
+ * serve a JSON object (network error, timeout, a redirect — never followed —, non-2xx, not JSON) makes discovery move
+ * on; when none does, `ERR_DISCOVERY_NOT_FOUND` lists every URL and reason. A JSON object that is not valid metadata,
+ * or whose `issuer` is not exactly `issuer` (RFC 8414 §3.3), stops discovery at once: that is a misconfiguration or a
+ * mix-up, not a missing document. Each request has its own `timeout`. Every error after a request carries the
  * `attempts` (and `urlsTried`).
  *
  * @throws McpAuthConfigError `ERR_INVALID_OPTIONS`, `ERR_DISCOVERY_*`, `ERR_METADATA_INVALID`, `ERR_ISSUER_MISMATCH`.

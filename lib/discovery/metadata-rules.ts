@@ -1,5 +1,5 @@
 /**
- * What MCP clients need from an authorization server's metadata (MCP 2025-11-25 "Authorization", R30), as one
+ * What MCP clients need from an authorization server's metadata (MCP 2025-11-25 "Authorization"), as one
  * table: the registry logs the rules a resolved document breaks at boot, `nest-mcp-auth doctor` prints every rule.
  * One severity per rule, read by both:
  *

@@ -8,11 +8,11 @@ import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 /** Options of {@link validateServerMetadata}. */
 export interface ValidateServerMetadataOptions {
   /**
-   * The configured issuer. When given, the document's `issuer` must be identical to it, byte for byte (R29,
-   * RFC 8414 §3.3). When omitted, any valid issuer URL is accepted.
+   * The configured issuer. When given, the document's `issuer` must be identical to it, byte for byte
+   * (RFC 8414 §3.3). When omitted, any valid issuer URL is accepted.
    */
   expectedIssuer?: string;
-  /** Require `jwks_uri` (to verify JWT access tokens, R30). */
+  /** Require `jwks_uri` (to verify JWT access tokens). */
   requireJwksUri: boolean;
   /** Require `introspection_endpoint` (to verify opaque tokens). Default false. */
   requireIntrospection?: boolean;
@@ -30,9 +30,9 @@ export interface ValidateServerMetadataOptions {
  * `introspection_endpoint`) exist when required. Members this library does not know are kept as they are.
  *
  * @returns the document itself (not a copy), typed.
- * @throws McpAuthConfigError `ERR_ISSUER_MISMATCH` when `issuer` differs from `expectedIssuer` (R29) — checked
- *   first, since a document of another issuer is not worth reading further; `ERR_METADATA_INVALID` naming every
- *   failing field otherwise.
+ * @throws McpAuthConfigError `ERR_ISSUER_MISMATCH` when `issuer` differs from `expectedIssuer` (RFC 8414 §3.3) —
+ *   checked first, since a document of another issuer is not worth reading further; `ERR_METADATA_INVALID` naming
+ *   every failing field otherwise.
  */
 export function validateServerMetadata(
   document: Record<string, unknown>,

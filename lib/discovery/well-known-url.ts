@@ -42,8 +42,8 @@ function wellKnownSegment(wellKnownName: string): string {
  *
  * A query is kept after the path (RFC 9728 §3.1 places the well-known string before "the path and/or query
  * components"); a fragment is dropped. The result is in WHATWG URL serialization (lower-case host, default port
- * omitted). Used for `oauth-authorization-server` (R26), `openid-configuration` (R27) and
- * `oauth-protected-resource` (R3).
+ * omitted). Used for `oauth-authorization-server` (RFC 8414 §3.1), `openid-configuration` (the insertion form
+ * MCP 2025-11-25 lists) and `oauth-protected-resource` (RFC 9728 §3.1).
  *
  * @param base an absolute URL: an issuer or a resource identifier.
  * @param wellKnownName the registered well-known name, e.g. `oauth-authorization-server` (slashes around it are
@@ -58,7 +58,7 @@ export function insertWellKnown(base: string, wellKnownName: string): string {
 
 /**
  * Builds a well-known URL by *appending* (OpenID Connect Discovery 1.0 §4): `{base without trailing /}/.well-known/
- * {name}`, e.g. `https://h/tenant/` → `https://h/tenant/.well-known/openid-configuration` (R27). Query and fragment
+ * {name}`, e.g. `https://h/tenant/` → `https://h/tenant/.well-known/openid-configuration`. Query and fragment
  * are handled as in {@link insertWellKnown}.
  *
  * @throws McpAuthConfigError `ERR_INVALID_OPTIONS` when `base` is not an absolute URL.
@@ -72,9 +72,11 @@ export function appendWellKnown(base: string, wellKnownName: string): string {
 /**
  * The metadata URLs of an issuer, in the order to try them, without duplicates:
  *
- * - `'oauth'` (R26): the RFC 8414 insertion URL only.
- * - `'oidc'` (R27): the OpenID append URL, then the OpenID insertion URL (the same URL when the issuer has no path).
- * - omitted (R28): the MCP 2025-11-25 client order — OAuth insertion, OpenID insertion, OpenID append; for an issuer
+ * - `'oauth'`: the RFC 8414 §3.1 insertion URL only.
+ * - `'oidc'`: the OpenID append URL (OpenID Connect Discovery 1.0 §4), then the OpenID insertion URL (the same URL
+ *   when the issuer has no path).
+ * - omitted: the MCP 2025-11-25 client order ("Authorization Server Metadata Discovery") — OAuth insertion, OpenID
+ *   insertion, OpenID append; for an issuer
  *   without a path that is `/.well-known/oauth-authorization-server`, then `/.well-known/openid-configuration`.
  *
  * @throws McpAuthConfigError `ERR_INVALID_OPTIONS` when `issuer` is not an absolute URL.

@@ -57,7 +57,7 @@ export interface TokenAnswerContext {
   readonly endpoint: string;
   /** Values that must never appear in a message (the caller's token, the client secret). */
   readonly secrets: readonly string[];
-  /** The caller's token: the provider must not hand it back (that would be passthrough, R24). */
+  /** The caller's token: the provider must not hand it back (that would be token passthrough). */
   readonly subjectToken?: string;
   readonly retryAfter: number;
   /** Seconds since the epoch. */

@@ -11,8 +11,9 @@ export interface ProtectedResourceMetadata {
 }
 
 /**
- * The metadata document of a resource (R1, R2): `resource` verbatim (R5), every trusted issuer, and optional
- * fields only when they have a value — never `[]` or `null`. Tokens are accepted in the header only (R23), which
+ * The metadata document of a resource (RFC 9728 §2): `resource` verbatim (RFC 9728 §3.3), every trusted issuer,
+ * and optional fields only when they have a value — never `[]` or `null`. Tokens are accepted in the header only
+ * (RFC 6750 §2.1), which
  * `bearer_methods_supported` says.
  */
 export function buildProtectedResourceMetadata(resource: ResolvedResource): ProtectedResourceMetadata {

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SignJWT, type JWTHeaderParameters } from 'jose';
-import { urlProblem } from '../core/url-rules.js';
-import { invalidUse, KeyRing, type LocalIssuerAlgorithm } from './signing-keys.js';
+import { discoveryDocument } from './discovery-document.js';
+import { IssuerHttpServer } from './issuer-http-server.js';
+import { issuerLayout } from './issuer-layout.js';
+import { mintAccessToken, type MintOptions } from './mint-token.js';
+import { KeyRing, type LocalIssuerAlgorithm } from './signing-keys.js';
+
+export type { MintHeader, MintOptions } from './mint-token.js';
 
 /** Options of {@link startLocalIssuer}. */
 export interface LocalIssuerOptions {
@@ -47,49 +48,6 @@ export interface LocalIssuerOptions {
   claims?: Record<string, unknown>;
   /** Port on 127.0.0.1. Default: a free port. */
   port?: number;
-}
-
-/** Header parameters of a minted token. Other members (e.g. `jku`, `x5u`, `crit`) are written as given. */
-export interface MintHeader {
-  /** Picks the signing key: the first published key of this algorithm. Default: the first published key. */
-  alg?: LocalIssuerAlgorithm;
-  /**
-   * A kid the issuer holds (published or removed) selects that key. Any other string is written to the header as
-   * is, the token being signed by the default key (unknown-kid tests). `null` omits `kid`. Default: the kid of the
-   * signing key.
-   */
-  kid?: string | null;
-  /** Default `'at+jwt'` (RFC 9068); `null` omits `typ`. */
-  typ?: string | null;
-  [parameter: string]: unknown;
-}
-
-/**
- * What to put in a minted access token. Times are in seconds relative to now; for absolute values set
- * `claims: { exp, nbf, iat }`.
- */
-export interface MintOptions {
-  /** `sub`. Default `'test-user'`. */
-  subject?: string;
-  /**
-   * `scope`: a list (joined with spaces) or the exact string. Default: no `scope` claim; `[]` removes one set by
-   * the issuer's `claims`. For `scp`-style providers use `claims: { scp: … }`.
-   */
-  scopes?: string[] | string;
-  /** `aud`. Default: the issuer's `audience` option. `null` omits `aud`. */
-  audience?: string | string[] | null;
-  /** `exp` = now + `expiresIn`. Default 300; negative: already expired. */
-  expiresIn?: number;
-  /** `nbf` = now + `notBefore` (positive: not yet valid). Default: no `nbf`. */
-  notBefore?: number;
-  /** `iat` = now + `issuedAt` (positive: issued in the future). Default 0. */
-  issuedAt?: number;
-  /** `client_id` (RFC 9068). Default `'test-client'`. */
-  clientId?: string;
-  /** Extra or overriding claims, applied last (`iss` included); a key whose value is `undefined` removes it. */
-  claims?: Record<string, unknown>;
-  /** Header parameters: key choice, `kid`, `typ`. */
-  header?: MintHeader;
 }
 
 /** A running local issuer (see {@link startLocalIssuer}). */
@@ -143,36 +101,6 @@ export interface LocalIssuer {
   requestCount(pathname: string): number;
   /** Stops the server: destroys open sockets, drops delayed answers. Idempotent. */
   close(): Promise<void>;
-}
-
-const WELL_KNOWN_OIDC = '/.well-known/openid-configuration';
-const WELL_KNOWN_OAUTH = '/.well-known/oauth-authorization-server';
-const ENDPOINTS = ['authorize', 'token', 'register'] as const;
-
-type Route = 'metadata' | 'jwks' | 'endpoint';
-
-/**
- * A path the issuer serves (routes match the path alone: no query, no whitespace) whose URL on the loopback origin
- * is a URL of `kind` by the module's rules (`core/url-rules.ts`): the issuer an identifier, the JWKS an endpoint.
- */
-function validatePath(name: string, path: string, kind: 'identifier' | 'endpoint'): string {
-  const allowEmpty = kind === 'identifier';
-  if (
-    typeof path !== 'string' ||
-    (path === '' ? !allowEmpty : !path.startsWith('/')) ||
-    /[?\s]/.test(path) ||
-    urlProblem(`http://127.0.0.1${path}`, kind) !== undefined
-  ) {
-    throw invalidUse(
-      name,
-      `${name} must ${allowEmpty ? "be '' or " : ''}start with '/' and have no query, fragment or whitespace (got ${JSON.stringify(path)}).`,
-    );
-  }
-  return path;
-}
-
-function withoutTrailingSlash(path: string): string {
-  return path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
 /**
@@ -232,224 +160,46 @@ function withoutTrailingSlash(path: string): string {
  *   `metadata` result.
  */
 export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promise<LocalIssuer> {
-  const issuerPath = validatePath('issuerPath', options.issuerPath ?? '', 'identifier');
-  const base = withoutTrailingSlash(issuerPath);
-  const jwksPath = validatePath('jwksPath', options.jwksPath ?? `${base}/jwks`, 'endpoint');
-  const discovery = options.discovery ?? 'both';
-  if (!['oidc', 'oauth', 'both'].includes(discovery)) {
-    throw invalidUse(
-      'discovery',
-      `discovery must be 'oidc', 'oauth' or 'both' (got ${JSON.stringify(discovery)}).`,
-    );
-  }
-  const algorithms = options.algorithms ?? ['RS256'];
-  if (algorithms.length === 0) throw invalidUse('algorithms', 'algorithms must name at least one algorithm.');
-
+  const layout = issuerLayout(options);
   const keys = new KeyRing();
-  await keys.add(algorithms);
+  await keys.add(layout.algorithms);
 
-  const routes = new Map<string, Route>();
-  if (discovery !== 'oauth') routes.set(`${base}${WELL_KNOWN_OIDC}`, 'metadata');
-  if (discovery !== 'oidc') routes.set(`${WELL_KNOWN_OAUTH}${base}`, 'metadata');
-  for (const endpoint of ENDPOINTS) routes.set(`${base}/${endpoint}`, 'endpoint');
-  routes.set(jwksPath, 'jwks');
-
-  const counts = new Map<string, number>();
-  const timers = new Set<NodeJS.Timeout>();
-  let down = false;
-  let delay = 0;
   let metadataBody = '';
-
-  const server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    counts.set(pathname, (counts.get(pathname) ?? 0) + 1);
-    if (delay <= 0) return answer(req, res, pathname);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      answer(req, res, pathname);
-    }, delay);
-    timers.add(timer);
-    res.once('close', () => {
-      clearTimeout(timer);
-      timers.delete(timer);
-    });
+  const server = new IssuerHttpServer(layout.routes, {
+    metadata: () => metadataBody,
+    jwks: () => keys.jwks(),
   });
-
-  function send(
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    if (res.destroyed || res.writableEnded) return;
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(text),
-      'Cache-Control': 'no-store',
-      ...headers,
-    });
-    res.end(req.method === 'HEAD' ? undefined : text);
-  }
-
-  function answer(req: IncomingMessage, res: ServerResponse, pathname: string): void {
-    if (down) {
-      send(req, res, 503, {
-        error: 'temporarily_unavailable',
-        error_description: 'The local issuer is down (setDown).',
-      });
-      return;
-    }
-    const route = routes.get(pathname);
-    if (route === undefined) {
-      send(req, res, 404, { error: 'not_found', error_description: `Nothing is served at ${pathname}.` });
-      return;
-    }
-    if (route === 'endpoint') {
-      send(req, res, 501, {
-        error: 'unsupported',
-        error_description:
-          'The local issuer of nest-mcp-auth/testing serves only discovery and JWKS; it does not run OAuth flows.',
-      });
-      return;
-    }
-    const cors = { 'Access-Control-Allow-Origin': '*' };
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS' }).end();
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(
-        req,
-        res,
-        405,
-        { error: 'method_not_allowed', error_description: `${req.method} is not allowed.` },
-        { Allow: 'GET, HEAD, OPTIONS' },
-      );
-      return;
-    }
-    send(req, res, 200, route === 'jwks' ? keys.jwks() : metadataBody, cors);
-  }
-
-  // Idle keep-alive sockets are closed by the client (fetch: after 4 s), never by the server first: a server closing
-  // one (Node's default: after 5 s) while a busy client reuses it makes that request fail with ECONNRESET.
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
-  const issuer = `${origin}${issuerPath}`;
-  const jwksUri = `${origin}${jwksPath}`;
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= new Promise<void>((resolve) => {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }));
-
-  let metadata: Record<string, unknown>;
+  const origin = await server.listen(options.port);
+  const issuer = `${origin}${layout.issuerPath}`;
+  const jwksUri = `${origin}${layout.jwksPath}`;
+  let metadata: Readonly<Record<string, unknown>>;
   try {
-    const defaults: Record<string, unknown> = {
-      issuer,
-      authorization_endpoint: `${origin}${base}/authorize`,
-      token_endpoint: `${origin}${base}/token`,
-      registration_endpoint: `${origin}${base}/register`,
-      jwks_uri: jwksUri,
-      scopes_supported: ['openid'],
-      response_types_supported: ['code'],
-      response_modes_supported: ['query'],
-      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: [...new Set(algorithms)],
-      code_challenge_methods_supported: ['S256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    };
-    const adjusted = options.metadata ? options.metadata(structuredClone(defaults)) : defaults;
-    if (typeof adjusted !== 'object' || adjusted === null || Array.isArray(adjusted)) {
-      throw invalidUse('metadata', 'The metadata option must return an object.');
-    }
-    metadata = Object.freeze({ ...adjusted });
-    metadataBody = JSON.stringify(metadata);
+    metadata = discoveryDocument({ issuer, origin, jwksUri, ...layout }, options.metadata);
   } catch (error) {
-    await close();
+    await server.close();
     throw error;
   }
+  metadataBody = JSON.stringify(metadata);
 
-  const defaultAudience = options.audience;
-  const issuerClaims = options.claims ?? {};
-  const primaryAlg = algorithms[0];
-
+  const issuerClaims = { issuer, audience: options.audience, claims: options.claims };
   return {
     issuer,
     origin,
     jwksUri,
     metadata,
-    authorizationServer: { issuer, type: discovery === 'oauth' ? 'oauth' : 'oidc' },
+    authorizationServer: { issuer, type: layout.discovery === 'oauth' ? 'oauth' : 'oidc' },
     get kids() {
       return keys.publishedKids;
     },
-
-    async mint(mint: MintOptions = {}) {
-      const { alg, kid, typ, ...extraHeader } = mint.header ?? {};
-      const choice = keys.choose(alg, kid);
-      const now = Math.floor(Date.now() / 1000);
-      const claims: Record<string, unknown> = {
-        iss: issuer,
-        sub: 'test-user',
-        aud: defaultAudience,
-        client_id: 'test-client',
-        iat: now,
-        exp: now + 300,
-        jti: randomUUID(),
-        ...issuerClaims,
-      };
-      if (mint.subject !== undefined) claims.sub = mint.subject;
-      if (mint.audience !== undefined) claims.aud = mint.audience ?? undefined;
-      if (mint.clientId !== undefined) claims.client_id = mint.clientId;
-      if (mint.scopes !== undefined) {
-        claims.scope = typeof mint.scopes === 'string' ? mint.scopes : mint.scopes.join(' ') || undefined;
-      }
-      if (mint.issuedAt !== undefined) claims.iat = now + mint.issuedAt;
-      if (mint.expiresIn !== undefined) claims.exp = now + mint.expiresIn;
-      if (mint.notBefore !== undefined) claims.nbf = now + mint.notBefore;
-      Object.assign(claims, mint.claims);
-      for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
-
-      const header: JWTHeaderParameters = { ...extraHeader, alg: choice.key.alg };
-      if (choice.kid !== null) header.kid = choice.kid;
-      if (typ !== null) header.typ = typ ?? 'at+jwt';
-      return new SignJWT(claims).setProtectedHeader(header).sign(choice.key.privateKey);
-    },
-
-    async addKey(alg: LocalIssuerAlgorithm = primaryAlg) {
+    mint: (mint?: MintOptions) => mintAccessToken(keys, issuerClaims, mint),
+    async addKey(alg: LocalIssuerAlgorithm = layout.algorithms[0]) {
       const [key] = await keys.add([alg]);
       return key.kid;
     },
-    removeKey(kid: string) {
-      keys.unpublish(kid);
-    },
-
-    setDown(value: boolean) {
-      down = value;
-    },
-    setDelay(ms: number) {
-      if (!Number.isFinite(ms) || ms < 0)
-        throw invalidUse('ms', `setDelay expects milliseconds ≥ 0 (got ${ms}).`);
-      delay = ms;
-    },
-    requestCount(pathname: string) {
-      const path = URL.canParse(pathname) ? new URL(pathname).pathname : pathname;
-      return counts.get(path) ?? 0;
-    },
-    close,
+    removeKey: (kid: string) => keys.unpublish(kid),
+    setDown: (down: boolean) => server.setDown(down),
+    setDelay: (ms: number) => server.setDelay(ms),
+    requestCount: (pathname: string) => server.requestCount(pathname),
+    close: () => server.close(),
   };
 }

@@ -55,7 +55,7 @@ export class ClaimMapper {
     return [...out];
   }
 
-  /** The values of `claim` (default `aud`) as an array, for the audience rule (R18). */
+  /** The values of `claim` (default `aud`) as an array, for the audience rule (RFC 9068 §4). */
   audience(claims: Claims, claim = 'aud'): string[] {
     const value = claims[claim];
     if (value === undefined) return [];

@@ -18,7 +18,7 @@ type Claims = Record<string, unknown>;
 /**
  * Verifies opaque access tokens with RFC 7662 token introspection. `active: false` → 401 `invalid_token`; the claim
  * rules of `claim-rules.ts` apply to the response — the issuer (when the response names one, it must be the
- * introspecting server), the time rules (`exp` optional, RFC 7662 §2.2) and the audience rule (R18). A provider
+ * introspecting server), the time rules (`exp` optional, RFC 7662 §2.2) and the audience rule (RFC 8707). A provider
  * that fails, times out, redirects (never followed: the request carries the token and the client credentials) or
  * answers garbage → 503 with `Retry-After`, never 401. Responses are cached by a SHA-256 of the token, never past
  * its `exp` nor `cacheTtl`, at most `cacheMaxEntries` of them.

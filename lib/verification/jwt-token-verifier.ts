@@ -50,10 +50,11 @@ function isCanonicalBase64url(segment: string): boolean {
 
 /**
  * Verifies JWT access tokens (RFC 9068) with jose: the issuer is chosen from the unverified `iss` among the
- * resource's trusted servers before any network call (R19); keys come only from that issuer's `jwks_uri` (R20 —
- * `jku`, `x5u` and embedded `jwk` are never followed); algorithms from the allow-list; `exp` required, `nbf`/`iat`
- * checked with the clock tolerance; `aud` must name the resource (R18); optional `typ: at+jwt` (R22). The claim
- * rules are those of `claim-rules.ts`, shared with every verifier.
+ * resource's trusted servers before any network call (RFC 8725 §3.8); keys come only from that issuer's `jwks_uri`
+ * (RFC 8725 §3.10 — `jku`, `x5u` and embedded `jwk` are never followed); algorithms from the allow-list (RFC 8725
+ * §3.1); `exp` required, `nbf`/`iat` checked with the clock tolerance; `aud` must name the resource (RFC 9068 §4,
+ * RFC 8707); optional `typ: at+jwt` (RFC 9068 §4). The claim rules are those of `claim-rules.ts`, shared with every
+ * verifier.
  *
  * A token already verified is not verified again while it is cached (`tokenCache`): per resource, keyed by the
  * token, LRU-bounded, never past its `exp` nor `maxAge`; the time rules are re-checked on every hit, and an entry is
@@ -121,7 +122,7 @@ export class JwtTokenVerifier implements TokenVerifier {
     return true;
   }
 
-  /** Structure, trusted issuer, allowed algorithm, no `crit` — before any key is looked up (R19, R20). */
+  /** Structure, trusted issuer, allowed algorithm, no `crit`: before any key is looked up (RFC 8725 §3.1, §3.8). */
   private parse(token: string, resource: ResolvedResource): ParsedToken {
     const { header, payload, segments } = this.decode(token);
     const issuer = payload.iss;
@@ -198,7 +199,7 @@ export class JwtTokenVerifier implements TokenVerifier {
     }
   }
 
-  /** RFC 9068 claim rules: `typ` (strict mode, R22), the time rules with `exp` required, the audience (R18). */
+  /** RFC 9068 claim rules: `typ` (strict mode), the time rules with `exp` required, the audience. */
   private checkClaims(
     header: JWSHeaderParameters,
     payload: JWTPayload,

@@ -11,6 +11,7 @@
  */
 import { createLocalJWKSet, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { KoaContextWithOIDC, Provider, ResourceServer } from 'oidc-provider';
+import { asArray, splitScope } from './oauth-params.js';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -150,7 +151,7 @@ async function verifySubject(setup: Setup, keys: ReturnType<typeof createLocalJW
 /** The one target resource and the scopes granted for it. */
 function target(setup: Setup, params: Record<string, string | string[] | undefined>, grant: string) {
   const { errors, resources } = setup;
-  const requested = typeof params.scope === 'string' ? params.scope.split(' ').filter(Boolean) : [];
+  const requested = splitScope(params.scope);
   const candidates = [...asArray(params.resource), ...asArray(params.audience)];
   let explicit = true;
   if (candidates.length === 0 && grant === JWT_BEARER) {
@@ -167,9 +168,4 @@ function target(setup: Setup, params: Record<string, string | string[] | undefin
     throw new errors.InvalidScope('requested scope is not allowed for this resource', requested.join(' '));
   }
   return { resource: distinct[0], scopes };
-}
-
-function asArray(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return typeof value === 'string' ? [value] : [];
 }
