@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { AuthInfo, McpAuthModule, McpServerModule, McpTool } from '../lib/index.js';
+import { ADAPTERS, createApp } from './support/adapters.js';
 import { freePort } from './support/free-port.js';
 import { connectWithOAuth, type ConnectedMcpClient } from './support/mcp-oauth-client.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
@@ -28,7 +29,7 @@ class WhoTools {
   }
 }
 
-describe('stateful sessions and their limits', () => {
+describe.each(ADAPTERS)('stateful sessions and their limits — %s', (adapter) => {
   let provider: TestProvider;
   let resource: string;
   let port: number;
@@ -61,8 +62,7 @@ describe('stateful sessions and their limits', () => {
       ],
       providers: [WhoTools],
     }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    apps.push(app);
+    const app = await createApp(adapter, moduleRef, { configure: (created) => void apps.push(created) });
     await app.listen(listenPort, '127.0.0.1');
     return app;
   }

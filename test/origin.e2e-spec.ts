@@ -17,6 +17,7 @@ import type { McpServerModuleOptions, McpServerRoutes } from '../lib/index.js';
 import { AppModule, SAMPLE_BROWSER_ORIGINS } from '../sample/app.module.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
+import { ADAPTERS, createApp } from './support/adapters.js';
 import { ACCEPT, startSample, type Sample } from './support/sample-app.js';
 
 // The resource lives on an origin of its own (not loopback), so "own origin" and "loopback" are told apart.
@@ -73,7 +74,7 @@ function externalAddress(): string | undefined {
   return undefined;
 }
 
-describe('R32, R38: Origin validation and CORS on the MCP endpoints', () => {
+describe.each(ADAPTERS)('R32, R38: Origin validation and CORS on the MCP endpoints — %s', (adapter) => {
   let provider: TestProvider;
   const apps: INestApplication[] = [];
 
@@ -113,9 +114,12 @@ describe('R32, R38: Origin validation and CORS on the MCP endpoints', () => {
       controllers: [ApiController],
       providers: [Tools, ...(opts.globalGuard ? [{ provide: APP_GUARD, useClass: McpAuthGuard }] : [])],
     }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    if (opts.prefix) app.setGlobalPrefix(opts.prefix);
-    apps.push(app);
+    const app = await createApp(adapter, moduleRef, {
+      configure: (created) => {
+        apps.push(created);
+        if (opts.prefix) created.setGlobalPrefix(opts.prefix);
+      },
+    });
     const host = opts.host ?? '127.0.0.1';
     await app.listen(0, host);
     const { port } = app.getHttpServer().address();

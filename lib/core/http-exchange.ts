@@ -22,6 +22,8 @@ export type RootHandler = (req: IncomingMessage, res: ServerResponse) => boolean
 interface AdapterAccess {
   /** The Node request under the framework's request object. */
   nodeRequest(req: object): IncomingMessage;
+  /** The Node response under the framework's response object, which then leaves the answer to the caller. */
+  nodeResponse(res: object): ServerResponse;
   /** Sets a header on the framework's response object, so that the framework's own answer carries it. */
   setHeader(res: object, name: string, value: string): void;
   /** The route pattern the router matched, as declared (prefixes included, original letter case). */
@@ -35,6 +37,7 @@ type Next = (error?: unknown) => void;
 /** Express (and a plain Node request, as tests and application contexts hand one): the request is the Node one. */
 const NODE: AdapterAccess = {
   nodeRequest: (req) => req as IncomingMessage,
+  nodeResponse: (res) => res as ServerResponse,
   setHeader: (res, name, value) => void (res as ServerResponse).setHeader(name, value),
   routePattern: (req) => {
     // Express 5 exposes the matched route as `req.route.path`.
@@ -71,6 +74,12 @@ interface FastifyInstanceLike {
 /** Fastify: the Node request is `request.raw`; headers go through `reply.header()`. */
 const FASTIFY: AdapterAccess = {
   nodeRequest: (req) => (req as FastifyRequestLike).raw,
+  nodeResponse: (res) => {
+    // Hijacked: Fastify neither answers after the handler nor touches the Node response again.
+    const reply = res as FastifyReplyLike;
+    reply.hijack();
+    return reply.raw;
+  },
   setHeader: (res, name, value) => void (res as FastifyReplyLike).header(name, value),
   routePattern: (req) => {
     const url = (req as FastifyRequestLike).routeOptions?.url;
@@ -87,8 +96,8 @@ const FASTIFY: AdapterAccess = {
 };
 
 /**
- * The one place that knows the HTTP adapter: what the guard, the authenticator and the well-known routes need from
- * a request or response, for Express or Fastify. The adapter is read once, when the module initialises
+ * The one place that knows the HTTP adapter: what the guard, the authenticator, the well-known routes and the MCP
+ * endpoints need from a request or response, for Express or Fastify. The adapter is read once, when the module initialises
  * (`HttpAdapterHost`), never guessed per request; an adapter that is neither fails the boot.
  *
  * @internal
@@ -112,6 +121,15 @@ export class HttpExchange implements OnModuleInit {
   /** The Node request of a request as the adapter hands it to guards. */
   nodeRequest(req: object): IncomingMessage {
     return this.access.nodeRequest(req);
+  }
+
+  /**
+   * The Node response of a response object as the adapter hands it to handlers (`@Res()`), for a handler that
+   * answers on it itself (a streaming transport). On Fastify the reply is hijacked (`reply.hijack()`): Fastify then
+   * leaves the Node response alone — no second answer, no serialisation.
+   */
+  nodeResponse(res: object): ServerResponse {
+    return this.access.nodeResponse(res);
   }
 
   /** Sets a header of the answer on the response object the adapter hands to guards. */

@@ -1,7 +1,7 @@
 import { HttpException, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { IncomingMessage } from 'node:http';
 import type { McpAuthenticator } from '../authentication/mcp-authenticator.js';
+import { HttpExchange } from '../core/http-exchange.js';
 import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
 import { jsonRpcError } from './json-rpc-error.js';
 import { handlersInvoked } from './json-rpc-invocations.js';
@@ -29,28 +29,36 @@ export class McpEndpointGuard extends McpAuthGuard {
     private readonly handlers: McpHandlerRegistry,
     private readonly bodies: McpRequestBodyReader,
     private readonly origins: OriginPolicy,
+    private readonly http: HttpExchange,
   ) {
     super(reflector, authenticator as McpAuthenticator);
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const req = context.switchToHttp().getRequest<IncomingMessage>();
-    this.origins.assertAllowed(req);
-    if (!this.authenticator) return true;
-    if (req.method !== 'POST') return super.canActivate(context);
+    // As the adapter hands it: Express's request, or Fastify's (its Node request is `request.raw`).
+    const req = context.switchToHttp().getRequest<object>();
+    this.origins.assertAllowed(this.http.nodeRequest(req));
+    const method = this.http.nodeRequest(req).method;
+    if (!this.authenticator && method !== 'POST') return true;
     let body: unknown;
     try {
-      body = this.bodies.read(req);
+      // Read even when the endpoint is public: the transport then gets this very outcome.
+      body = method === 'POST' ? this.bodies.read(req) : undefined;
     } catch (error) {
       return refuseBody(error);
     }
-    if (!(body instanceof Promise)) return super.canActivate(context);
-    return body.then(() => super.canActivate(context), refuseBody);
+    if (!(body instanceof Promise)) return this.authenticate(context);
+    return body.then(() => this.authenticate(context), refuseBody);
+  }
+
+  /** McpAuthGuard's decision, or `true` on an endpoint the app made public (`auth: false`). */
+  private authenticate(context: ExecutionContext): boolean | Promise<boolean> {
+    return this.authenticator ? super.canActivate(context) : true;
   }
 
   protected override getRequiredScopes(context: ExecutionContext): readonly string[] {
     const route = super.getRequiredScopes(context);
-    const invoked = handlersInvoked(this.bodies.parsed(context.switchToHttp().getRequest<IncomingMessage>()));
+    const invoked = handlersInvoked(this.bodies.parsed(context.switchToHttp().getRequest<object>()));
     if (invoked.length === 0) return route;
     const scopes = new Set(route);
     for (const target of invoked) for (const s of this.handlers.target(target)?.scopes ?? []) scopes.add(s);

@@ -54,6 +54,28 @@ describe('mcpRequestBody', () => {
     );
   });
 
+  it('R34: refuses what a lenient JSON parser makes of a JSON scalar (Fastify\'s default parser): 400 / -32700', () => {
+    // A JSON string body: the parser hands over its content, shorter than the declared bytes.
+    const wrapped = JSON.stringify('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+    const decoded = JSON.parse(wrapped) as string;
+    const headers = { ...JSON_TYPE, 'content-length': String(Buffer.byteLength(wrapped)) };
+    for (const body of [decoded, null, 42, true]) {
+      expect(() => mcpRequestBody(post(headers, null, body), 1024)).toThrow(
+        expect.objectContaining({ status: 400, rpcCode: -32700 }),
+      );
+    }
+    // The same text as a text parser hands it over (its length is the declared one): parsed.
+    const raw = { ...JSON_TYPE, 'content-length': String(Buffer.byteLength(decoded)) };
+    expect(mcpRequestBody(post(raw, null, decoded), 1024)).toMatchObject({ method: 'ping' });
+  });
+
+  it('R34: a body the framework parsed is still bounded by the declared Content-Length', () => {
+    const headers = { ...JSON_TYPE, 'content-length': '2048' };
+    expect(() => mcpRequestBody(post(headers, null, { a: 1 }), 1024)).toThrow(
+      expect.objectContaining({ status: 413 }),
+    );
+  });
+
   it.each([
     ['text/plain', {}],
     ['application/jsonx', {}],

@@ -56,8 +56,7 @@ function parseJson(text: string): unknown {
 
 /** The raw bytes of the request, refusing more than `limit` bytes (by `Content-Length` first, then by count). */
 function readStream(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) return Promise.reject(tooLarge(limit));
+  if (declaredLength(req) > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -79,14 +78,38 @@ function readStream(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** What the framework left in `req.body`, as the JSON-RPC payload (`undefined`: it did not parse the body). */
-function fromFramework(req: RequestWithBody, limit: number): unknown {
-  const { body } = req;
+/** The `Content-Length` the client declared (`NaN` when absent: a chunked body). */
+const declaredLength = (req: IncomingMessage) => Number(req.headers['content-length']);
+
+/** True when the body has a `Content-Encoding` other than `identity` (its bytes are not the text). */
+function encoded(req: IncomingMessage): boolean {
+  const encoding = req.headers['content-encoding'];
+  return encoding !== undefined && encoding.toLowerCase() !== 'identity';
+}
+
+/**
+ * What the framework's body parser left (`req.body` on Express, `request.body` on Fastify), as the JSON-RPC payload;
+ * `undefined`: it did not parse the body. The same rules as when the endpoint reads the bytes itself:
+ * - a string or `Buffer` (a text or raw parser): the bytes are there, not their JSON reading — parsed here. A string
+ *   whose length is not the declared `Content-Length` of an unencoded body is not the request's bytes but a JSON
+ *   parser's reading of a JSON string (Fastify's default parser, Express' with `strict: false`): refused as not an
+ *   object or array;
+ * - a parsed value that is not an object or array (a lenient JSON parser's `null`, number or boolean): refused;
+ * - a body declared larger than `limit` (`Content-Length`): refused, whoever parsed it.
+ */
+function fromFramework(req: IncomingMessage, body: unknown, limit: number): unknown {
+  if (body === undefined) return undefined;
+  const declared = declaredLength(req);
+  if (declared > limit) throw tooLarge(limit);
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    // A text or raw parser: the bytes are there, not their JSON reading.
-    if (Buffer.byteLength(body) > limit) throw tooLarge(limit);
+    const size = Buffer.byteLength(body);
+    if (size > limit) throw tooLarge(limit);
+    if (typeof body === 'string' && !Number.isNaN(declared) && declared !== size && !encoded(req)) {
+      throw parseError('the body is not a JSON object or array');
+    }
     return parseJson(body.toString());
   }
+  if (body === null || typeof body !== 'object') throw parseError('the body is not a JSON object or array');
   return body;
 }
 
@@ -98,17 +121,14 @@ async function readAndParse(req: IncomingMessage, limit: number): Promise<Outcom
   }
 }
 
-function decide(req: RequestWithBody, limit: number): Outcome | Promise<Outcome> {
+function decide(req: IncomingMessage, framework: unknown, limit: number): Outcome | Promise<Outcome> {
   try {
     const type = mediaType(req.headers['content-type']);
     if (!type.json) throw unsupportedType();
-    const parsed = fromFramework(req, limit);
+    const parsed = fromFramework(req, framework, limit);
     if (parsed !== undefined) return { body: parsed };
     if (req.readableEnded) throw parseError('the request body was already consumed');
-    const encoding = req.headers['content-encoding'];
-    if (!type.utf8 || (encoding !== undefined && encoding.toLowerCase() !== 'identity')) {
-      throw unsupportedType();
-    }
+    if (!type.utf8 || encoded(req)) throw unsupportedType();
     return readAndParse(req, limit);
   } catch (error) {
     if (error instanceof McpRequestBodyError) return { error };
@@ -123,16 +143,21 @@ function settle(outcome: Outcome): unknown {
 
 /**
  * The JSON-RPC payload of a POST to an MCP endpoint, read once per request and shared by whoever asks (the scope
- * check and the SDK transport): Nest's parse when Nest parsed the body as JSON; otherwise the endpoint reads the
- * stream itself with body-parser's rules — `Content-Type: application/json` (else 415), at most `limit` bytes
- * (else 413), a JSON object or array (else 400, JSON-RPC `-32700`). A body a text or raw parser left as a string or
- * `Buffer` is parsed the same way. Synchronous when the outcome is known; throws (or rejects with)
- * `McpRequestBodyError`. Never `undefined`.
+ * check and the SDK transport): the framework's parse when it parsed the body as JSON (`parsed`: Express's
+ * `req.body`, the default, or Fastify's `request.body`); otherwise the endpoint reads the stream itself with
+ * body-parser's rules — `Content-Type: application/json` (else 415), at most `limit` bytes (else 413), a JSON object
+ * or array (else 400, JSON-RPC `-32700`). A body a text or raw parser left as a string or `Buffer` is parsed the
+ * same way. Synchronous when the outcome is known; throws (or rejects with) `McpRequestBodyError`. Never
+ * `undefined`. Keyed by the Node request: whoever asks later gets the first outcome.
  */
-export function mcpRequestBody(req: IncomingMessage, limit: number): unknown {
+export function mcpRequestBody(
+  req: IncomingMessage,
+  limit: number,
+  parsed: unknown = (req as RequestWithBody).body,
+): unknown {
   let outcome = outcomes.get(req);
   if (outcome === undefined) {
-    outcome = decide(req, limit);
+    outcome = decide(req, parsed, limit);
     outcomes.set(req, outcome);
     if (outcome instanceof Promise) void outcome.then((settled) => outcomes.set(req, settled));
   }

@@ -1,5 +1,6 @@
 import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { HttpExchange } from '../core/http-exchange.js';
 import { endpointAuthenticatorProvider } from './mcp-endpoint-auth.js';
 import { McpCorsMiddleware } from './mcp-cors.middleware.js';
 import { McpEndpointGuard } from './mcp-endpoint.guard.js';
@@ -27,6 +28,8 @@ import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    // Its own, for endpoints served without McpAuthModule (`auth: false`); decided from the same HttpAdapterHost.
+    HttpExchange,
     endpointAuthenticatorProvider,
     McpRequestBodyReader,
     McpHandlerDiscovery,

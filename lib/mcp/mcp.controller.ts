@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Post, Req, Res, UseGuards, type Type } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpExchange } from '../core/http-exchange.js';
 import { McpEndpointGuard } from './mcp-endpoint.guard.js';
 import type { McpServerRoutes } from './mcp-server-options.interface.js';
 import { SseEndpoint } from './sse-endpoint.js';
@@ -22,32 +22,39 @@ export function resolveRoutes(routes: McpServerRoutes) {
 export function createMcpController(routes: McpServerRoutes): Type {
   const { path, sse } = resolveRoutes(routes);
 
+  /**
+   * The HTTP boundary of the MCP endpoints: the handlers get the request and response as the adapter hands them
+   * (Express's, or Fastify's request and reply) and give the transports the Node ones (Fastify's reply hijacked:
+   * the transport answers on it, streams included).
+   */
   @Controller()
   @UseGuards(McpEndpointGuard)
   class McpController {
     constructor(
       private readonly streamable: StreamableHttpEndpoint,
       private readonly legacy: SseEndpoint,
+      private readonly http: HttpExchange,
     ) {}
 
-    post(req: IncomingMessage, res: ServerResponse) {
-      return this.streamable.handle(req, res);
+    post(req: object, res: object) {
+      return this.streamable.handle(this.http.nodeRequest(req), this.http.nodeResponse(res));
     }
 
-    get(req: IncomingMessage, res: ServerResponse) {
-      return this.streamable.handle(req, res);
+    get(req: object, res: object) {
+      return this.streamable.handle(this.http.nodeRequest(req), this.http.nodeResponse(res));
     }
 
-    delete(req: IncomingMessage, res: ServerResponse) {
-      return this.streamable.handle(req, res);
+    delete(req: object, res: object) {
+      return this.streamable.handle(this.http.nodeRequest(req), this.http.nodeResponse(res));
     }
 
-    sseStream(req: IncomingMessage, res: ServerResponse) {
-      return this.legacy.open(req, res, sse!.ssePath, sse!.messagesPath);
+    sseStream(req: object, res: object) {
+      const { ssePath, messagesPath } = sse!;
+      return this.legacy.open(this.http.nodeRequest(req), this.http.nodeResponse(res), ssePath, messagesPath);
     }
 
-    sseMessage(req: IncomingMessage, res: ServerResponse) {
-      return this.legacy.message(req, res);
+    sseMessage(req: object, res: object) {
+      return this.legacy.message(this.http.nodeRequest(req), this.http.nodeResponse(res));
     }
   }
 
