@@ -54,7 +54,7 @@ describe('mcpRequestBody', () => {
     );
   });
 
-  it('R34: refuses what a lenient JSON parser makes of a JSON scalar (Fastify\'s default parser): 400 / -32700', () => {
+  it("R34: refuses what a lenient JSON parser makes of a JSON scalar (Fastify's default parser): 400 / -32700", () => {
     // A JSON string body: the parser hands over its content, shorter than the declared bytes.
     const wrapped = JSON.stringify('{"jsonrpc":"2.0","id":1,"method":"ping"}');
     const decoded = JSON.parse(wrapped) as string;
