@@ -5,6 +5,7 @@ import { McpAuthModule, McpServerModule, type McpAuthModuleOptions } from '../..
 import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES } from '../../sample/app.module.js';
 import { TodoService } from '../../sample/todo/todo.service.js';
 import { TodoTools } from '../../sample/todo/todo.tools.js';
+import { createApp, type AdapterName } from './adapters.js';
 import { freePort } from './free-port.js';
 import { startTestProvider, type TestProviderOptions } from './oidc-provider.js';
 
@@ -13,13 +14,14 @@ export const OTHER_RESOURCE = 'http://127.0.0.1:1/other';
 const CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
 
 /**
- * The sample's modules (not a copy) listening on their own resource URL, with the development provider — which also
- * knows `OTHER_RESOURCE` and a confidential client for `token()`. `auth` replaces the sample's McpAuthModule
- * options (the sample's tools are then mounted directly).
+ * The sample's modules (not a copy) listening on their own resource URL on `adapter` (Express by default), with
+ * the development provider — which also knows `OTHER_RESOURCE` and a confidential client for `token()`. `auth`
+ * replaces the sample's McpAuthModule options (the sample's tools are then mounted directly).
  */
 export async function startSample(
   provider: Partial<Omit<TestProviderOptions, 'resources' | 'clients'>> = {},
   auth?: Partial<McpAuthModuleOptions>,
+  adapter: AdapterName = 'express',
 ) {
   const port = await freePort();
   const resource = `http://127.0.0.1:${port}/mcp`;
@@ -44,7 +46,7 @@ export async function startSample(
       : [AppModule.forRoot({ resource, authorizationServer, allowedOrigins: SAMPLE_BROWSER_ORIGINS })],
     providers: auth ? [TodoService, TodoTools] : [],
   }).compile();
-  const app: INestApplication = moduleRef.createNestApplication({ logger: false });
+  const app: INestApplication = await createApp(adapter, moduleRef);
   await app.listen(port, '127.0.0.1');
   return {
     port,
@@ -73,16 +75,18 @@ export async function startSample(
 export type Sample = Awaited<ReturnType<typeof startSample>>;
 
 /**
- * For a jest suite: starts the sample before all tests and closes it, and every client `connect` opened, after
- * them. `connect(accountId)` signs in as that account through the development provider's headless browser.
+ * For a jest suite: starts the sample (on `adapter`) before all tests and closes it, and every client `connect`
+ * opened, after them. `connect(accountId)` signs in as that account through the development provider's headless
+ * browser.
  */
 export function useSample<C extends { close(): Promise<void> }>(
   connectWith: (resource: string, browser: (url: URL) => Promise<URL>) => Promise<C>,
+  adapter: AdapterName = 'express',
 ) {
   let sample: Sample | undefined;
   const clients: C[] = [];
   beforeAll(async () => {
-    sample = await startSample();
+    sample = await startSample({}, undefined, adapter);
   });
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
