@@ -17,6 +17,7 @@ import {
   RequireScopes,
   type McpAuthModuleOptions,
 } from '../lib/index.js';
+import { ADAPTERS, createApp, httpAdapter } from './support/adapters.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { ACCEPT } from './support/sample-app.js';
 
@@ -66,7 +67,7 @@ class CapturingLogger implements LoggerService {
   verbose = () => undefined;
 }
 
-describe('R33: fail-closed wiring of McpServerModule', () => {
+describe.each(ADAPTERS)('R33: fail-closed wiring of McpServerModule — %s', (adapter) => {
   let provider: TestProvider;
   let auth: McpAuthModuleOptions;
   const apps: INestApplication[] = [];
@@ -94,8 +95,10 @@ describe('R33: fail-closed wiring of McpServerModule', () => {
     const builder = Test.createTestingModule({ imports, providers });
     if (logger) builder.setLogger(logger);
     const moduleRef = await builder.compile();
-    const app = moduleRef.createNestApplication(logger ? { logger } : { logger: false });
-    apps.push(app);
+    const app = await createApp(adapter, moduleRef, {
+      ...(logger ? { logger } : {}),
+      configure: (created) => void apps.push(created),
+    });
     await app.listen(0, '127.0.0.1');
     return app;
   }
@@ -105,7 +108,7 @@ describe('R33: fail-closed wiring of McpServerModule', () => {
     let app: INestApplication | undefined;
     const error = await (async () => {
       const moduleRef = await Test.createTestingModule({ imports, providers }).compile();
-      app = moduleRef.createNestApplication({ logger: false });
+      app = moduleRef.createNestApplication(httpAdapter(adapter), { logger: false });
       await app.listen(0, '127.0.0.1');
     })().then(
       () => new Error('the app booted'),
