@@ -4,6 +4,7 @@
  */
 import { HttpAdapterHost } from '@nestjs/core';
 import { connectWithOAuthV2 } from '../sample/client/headless-oauth-client-v2.js';
+import { ADAPTERS } from './support/adapters.js';
 import { connectWithOAuth } from './support/mcp-oauth-client.js';
 import {
   bearerClient,
@@ -36,269 +37,281 @@ async function rpcError(call: Promise<unknown>): Promise<{ code: number; message
   return error;
 }
 
-describe.each<ClientLine>(['v1', 'v2'])(
-  'R40: MCP handlers through Nest’s pipeline — SDK client %s',
-  (line) => {
-    let pipeline: PipelineApp;
-    let mcp: McpTestClient;
-
-    beforeAll(async () => {
-      pipeline = await startPipelineApp();
-      mcp = await bearerClient(line, pipeline.resource, await pipeline.token(ALL));
-    });
-    afterAll(async () => {
-      await mcp?.close();
-      await pipeline?.close();
-    });
-    beforeEach(() => {
-      log.length = 0;
-    });
-
-    it('R40: a custom guard denies a tool (a tool error, the handler never runs); it knows the caller', async () => {
-      const denied = await mcp.callTool('guarded', { text: 'forbidden' });
-      expect(denied).toMatchObject({
-        isError: true,
-        content: [{ type: 'text', text: 'Forbidden resource' }],
-      });
-      expect(log).toContain('guard:tool:guarded:svc');
-      expect(log).not.toContain('handler:guarded');
-      expect(text(await mcp.callTool('guarded', { text: 'fine' }))).toBe('ran with fine');
-    });
-
-    it('R40: a method interceptor wraps a tool; the global interceptor (APP_INTERCEPTOR) runs first', async () => {
-      expect(json(await mcp.callTool('wrapped'))).toEqual({ wrapped: 'inner' });
-      expect(log).toEqual(['global-interceptor:tool:wrapped', 'wrap:before:tool:wrapped']);
-    });
-
-    it('R40: a global pipe (app.useGlobalPipes) sees @McpArgs as "body" and transforms the argument', async () => {
-      expect(text(await mcp.callTool('echo', { text: '  hi  ' }))).toBe('[hi]');
-      expect(log).toEqual(['global-interceptor:tool:echo', 'global-pipe:text', 'handler:echo']);
-    });
-
-    it('R40: a DTO tool lists its class-validator JSON Schema, refuses bad input naming each field and constraint, accepts good input', async () => {
-      const tools = await listedTools(pipeline);
-      const create = tools.find((t) => t.name === 'create-note')!;
-      expect(create.inputSchema).toMatchObject({
-        type: 'object',
-        properties: { title: { type: 'string', minLength: 3, maxLength: 40 }, priority: { type: 'integer' } },
-        required: ['title'],
-      });
-      const bad = await mcp.callTool('create-note', { title: 'x', priority: 9, tags: [{ name: '' }] });
-      expect(bad.isError).toBe(true);
-      const lines = text(bad).split('\n');
-      expect(lines[0]).toBe('Invalid arguments for tool "create-note":');
-      expect(lines).toEqual(
-        expect.arrayContaining([
-          '- title (isLength): title must be longer than or equal to 3 characters',
-          '- priority (max): priority must not be greater than 5',
-          '- tags.0.name (isLength): name must be longer than or equal to 1 characters',
-        ]),
-      );
-      const good = json(
-        await mcp.callTool('create-note', { title: 'Buy milk', priority: 2, tags: [{ name: 'home' }] }),
-      );
-      expect(good).toEqual({
-        isDto: true,
-        title: 'Buy milk',
-        priority: 2,
-        tags: [{ name: 'home' }],
-        owner: 'svc',
-      });
-    });
-
-    it('R40: exception filters shape a tool error (Observables unwrapped); a non-HttpException answers a generic error, no detail, no stack', async () => {
-      expect(await mcp.callTool('shaped')).toEqual({
-        isError: true,
-        content: [{ type: 'text', text: 'shaped shaped: a note with this title exists' }],
-      });
-      expect(await mcp.callTool('observed', { mode: 'as-value' })).toEqual({
-        content: [{ type: 'text', text: 'observed: as-value' }],
-      });
-      expect(await mcp.callTool('observed', { mode: 'as-error' })).toEqual({
-        isError: true,
-        content: [{ type: 'text', text: 'rethrown by a filter' }],
-      });
-      const crash = await mcp.callTool('crash');
-      expect(crash).toEqual({ isError: true, content: [{ type: 'text', text: 'Internal error' }] });
-    });
-
-    it('R40: a tool on a controller runs its class guard and method interceptor (getType() "mcp")', async () => {
-      expect(json(await mcp.callTool('controller-tool', { text: 'hi' }))).toEqual({
-        wrapped: 'controller says hi',
-      });
-      expect(log).toContain('controller-guard:mcp');
-    });
-
-    it('R40: a tool on a request-scoped provider: one instance per HTTP request, REQUEST is the HTTP request', async () => {
-      const first = json(await mcp.callTool('request-scoped'));
-      const second = json(await mcp.callTool('request-scoped'));
-      expect(first).toMatchObject({ method: 'POST', url: '/mcp' });
-      expect(second.instance).not.toBe(first.instance);
-    });
-
-    it('R40: @AuthInfo, @McpExtra, @McpCall — the positional form (args, extra, invocation), and the two mixed', async () => {
-      expect(json(await mcp.callTool('who'))).toEqual({
-        subject: 'svc',
-        signal: true,
-        kind: 'tool',
-        method: 'POST',
-      });
-      expect(json(await mcp.callTool('positional', { n: 4 }))).toEqual({
-        n: 4,
-        signal: true,
-        name: 'positional',
-      });
-    });
-
-    it('output schemas: structuredContent for a conforming result, a tool error for one that does not conform', async () => {
-      expect((await mcp.callTool('structured')).structuredContent).toEqual({ total: 3 });
-      expect(await mcp.callTool('bad-output')).toMatchObject({ isError: true });
-    });
-
-    it('R40: unknown tool → JSON-RPC -32602', async () => {
-      expect(await rpcError(mcp.callTool('nope'))).toMatchObject({ code: -32602 });
-    });
-
-    it('R40: resources — fixed and templated, listed; read through the pipeline; a 404 → JSON-RPC -32002', async () => {
-      expect(await mcp.listResources()).toEqual(['config://app']);
-      expect(await mcp.listResourceTemplates()).toEqual(['file:///{name}']);
-      expect(await mcp.readResource('file:///a.txt')).toEqual({
-        contents: [
-          { uri: 'file:///a.txt', mimeType: 'text/plain', text: 'contents of a.txt at file:///a.txt' },
-        ],
-      });
-      expect(log).toContain('global-interceptor:resource:file');
-      expect((await mcp.readResource('config://app')).contents[0]).toMatchObject({
-        mimeType: 'application/json',
-        text: '{"theme":"dark"}',
-      });
-      expect(await rpcError(mcp.readResource('file:///missing'))).toMatchObject({ code: -32002 });
-      expect(await rpcError(mcp.readResource('nothing://here'))).toMatchObject({ code: -32002 });
-    });
-
-    it('R40: prompts — arguments listed from the schema; invalid arguments → JSON-RPC -32602 naming the field', async () => {
-      const [prompt] = await mcp.listPrompts();
-      expect(prompt).toMatchObject({
-        name: 'draft-note',
-        arguments: [
-          { name: 'topic', description: 'What about', required: true },
-          { name: 'tone', required: false },
-        ],
-      });
-      const got = await mcp.getPrompt('draft-note', { topic: 'cats', tone: 'warm' });
-      expect(got.messages).toEqual([
-        { role: 'user', content: { type: 'text', text: 'Draft a warm note about cats' } },
-      ]);
-      const invalid = await rpcError(mcp.getPrompt('draft-note', { topic: 'x' }));
-      expect(invalid.code).toBe(-32602);
-      expect(invalid.message).toContain('topic (too_small)');
-      expect(await rpcError(mcp.getPrompt('nope'))).toMatchObject({ code: -32602 });
-    });
-  },
-);
-
-/** tools/list with the full tool objects (the test client keeps names only). */
-async function listedTools(pipeline: PipelineApp) {
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const { StreamableHTTPClientTransport } =
-    await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-  const client = new Client({ name: 'lister', version: '1' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(pipeline.resource), {
-      requestInit: { headers: { Authorization: `Bearer ${await pipeline.token('notes:read')}` } },
-    }),
-  );
-  try {
-    return (await client.listTools()).tools;
-  } finally {
-    await client.close();
-  }
-}
-
-describe('R40: a global HTTP exception filter (BaseExceptionFilter) cannot turn an MCP call into a 500', () => {
-  let pipeline: PipelineApp;
-  beforeAll(async () => {
-    pipeline = await startPipelineApp({}, (app) => {
-      app.useGlobalPipes(new TrimPipe());
-      app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost).httpAdapter));
-    });
-  });
-  afterAll(() => pipeline?.close());
-
-  it.each<ClientLine>(['v1', 'v2'])(
-    '%s: the filter runs (and fails) in the mcp context; the client gets MCP errors',
-    async (line) => {
-      const mcp = await bearerClient(line, pipeline.resource, await pipeline.token(ALL));
-      try {
-        log.length = 0;
-        const denied = await mcp.callTool('guarded', { text: 'forbidden' });
-        expect(denied).toEqual({ isError: true, content: [{ type: 'text', text: 'Internal error' }] });
-        expect(log).toContain('all-exceptions-filter:mcp');
-        expect(await mcp.callTool('crash')).toMatchObject({ isError: true });
-        expect(await rpcError(mcp.readResource('file:///missing'))).toMatchObject({ code: -32603 });
-        expect(text(await mcp.callTool('echo', { text: 'ok' }))).toBe('[ok]');
-      } finally {
-        await mcp.close();
-      }
-    },
-  );
-});
-
 const connectors = {
   v1: (resource: string, browser: (url: URL) => Promise<URL>) => connectWithOAuth(resource, { browser }),
   v2: (resource: string, browser: (url: URL) => Promise<URL>) => connectWithOAuthV2(resource, { browser }),
 };
 
-describe.each<ClientLine>(['v1', 'v2'])('R41, R45 with the real OAuth flow — SDK client %s', (line) => {
-  it('R41: resources/read and prompts/get beyond the token → HTTP 403 insufficient_scope step-up, then success', async () => {
-    const pipeline = await startPipelineApp();
-    const mcp = await connectors[line](pipeline.resource, (url) => pipeline.provider.authorize(url));
+describe.each(ADAPTERS)('on %s', (adapter) => {
+  describe.each<ClientLine>(['v1', 'v2'])(
+    'R40: MCP handlers through Nest’s pipeline — SDK client %s',
+    (line) => {
+      let pipeline: PipelineApp;
+      let mcp: McpTestClient;
+
+      beforeAll(async () => {
+        pipeline = await startPipelineApp({}, undefined, adapter);
+        mcp = await bearerClient(line, pipeline.resource, await pipeline.token(ALL));
+      });
+      afterAll(async () => {
+        await mcp?.close();
+        await pipeline?.close();
+      });
+      beforeEach(() => {
+        log.length = 0;
+      });
+
+      it('R40: a custom guard denies a tool (a tool error, the handler never runs); it knows the caller', async () => {
+        const denied = await mcp.callTool('guarded', { text: 'forbidden' });
+        expect(denied).toMatchObject({
+          isError: true,
+          content: [{ type: 'text', text: 'Forbidden resource' }],
+        });
+        expect(log).toContain('guard:tool:guarded:svc');
+        expect(log).not.toContain('handler:guarded');
+        expect(text(await mcp.callTool('guarded', { text: 'fine' }))).toBe('ran with fine');
+      });
+
+      it('R40: a method interceptor wraps a tool; the global interceptor (APP_INTERCEPTOR) runs first', async () => {
+        expect(json(await mcp.callTool('wrapped'))).toEqual({ wrapped: 'inner' });
+        expect(log).toEqual(['global-interceptor:tool:wrapped', 'wrap:before:tool:wrapped']);
+      });
+
+      it('R40: a global pipe (app.useGlobalPipes) sees @McpArgs as "body" and transforms the argument', async () => {
+        expect(text(await mcp.callTool('echo', { text: '  hi  ' }))).toBe('[hi]');
+        expect(log).toEqual(['global-interceptor:tool:echo', 'global-pipe:text', 'handler:echo']);
+      });
+
+      it('R40: a DTO tool lists its class-validator JSON Schema, refuses bad input naming each field and constraint, accepts good input', async () => {
+        const tools = await listedTools(pipeline);
+        const create = tools.find((t) => t.name === 'create-note')!;
+        expect(create.inputSchema).toMatchObject({
+          type: 'object',
+          properties: {
+            title: { type: 'string', minLength: 3, maxLength: 40 },
+            priority: { type: 'integer' },
+          },
+          required: ['title'],
+        });
+        const bad = await mcp.callTool('create-note', { title: 'x', priority: 9, tags: [{ name: '' }] });
+        expect(bad.isError).toBe(true);
+        const lines = text(bad).split('\n');
+        expect(lines[0]).toBe('Invalid arguments for tool "create-note":');
+        expect(lines).toEqual(
+          expect.arrayContaining([
+            '- title (isLength): title must be longer than or equal to 3 characters',
+            '- priority (max): priority must not be greater than 5',
+            '- tags.0.name (isLength): name must be longer than or equal to 1 characters',
+          ]),
+        );
+        const good = json(
+          await mcp.callTool('create-note', { title: 'Buy milk', priority: 2, tags: [{ name: 'home' }] }),
+        );
+        expect(good).toEqual({
+          isDto: true,
+          title: 'Buy milk',
+          priority: 2,
+          tags: [{ name: 'home' }],
+          owner: 'svc',
+        });
+      });
+
+      it('R40: exception filters shape a tool error (Observables unwrapped); a non-HttpException answers a generic error, no detail, no stack', async () => {
+        expect(await mcp.callTool('shaped')).toEqual({
+          isError: true,
+          content: [{ type: 'text', text: 'shaped shaped: a note with this title exists' }],
+        });
+        expect(await mcp.callTool('observed', { mode: 'as-value' })).toEqual({
+          content: [{ type: 'text', text: 'observed: as-value' }],
+        });
+        expect(await mcp.callTool('observed', { mode: 'as-error' })).toEqual({
+          isError: true,
+          content: [{ type: 'text', text: 'rethrown by a filter' }],
+        });
+        const crash = await mcp.callTool('crash');
+        expect(crash).toEqual({ isError: true, content: [{ type: 'text', text: 'Internal error' }] });
+      });
+
+      it('R40: a tool on a controller runs its class guard and method interceptor (getType() "mcp")', async () => {
+        expect(json(await mcp.callTool('controller-tool', { text: 'hi' }))).toEqual({
+          wrapped: 'controller says hi',
+        });
+        expect(log).toContain('controller-guard:mcp');
+      });
+
+      it('R40: a tool on a request-scoped provider: one instance per HTTP request, REQUEST is the HTTP request', async () => {
+        const first = json(await mcp.callTool('request-scoped'));
+        const second = json(await mcp.callTool('request-scoped'));
+        expect(first).toMatchObject({ method: 'POST', url: '/mcp' });
+        expect(second.instance).not.toBe(first.instance);
+      });
+
+      it('R40: @AuthInfo, @McpExtra, @McpCall — the positional form (args, extra, invocation), and the two mixed', async () => {
+        expect(json(await mcp.callTool('who'))).toEqual({
+          subject: 'svc',
+          signal: true,
+          kind: 'tool',
+          method: 'POST',
+        });
+        expect(json(await mcp.callTool('positional', { n: 4 }))).toEqual({
+          n: 4,
+          signal: true,
+          name: 'positional',
+        });
+      });
+
+      it('output schemas: structuredContent for a conforming result, a tool error for one that does not conform', async () => {
+        expect((await mcp.callTool('structured')).structuredContent).toEqual({ total: 3 });
+        expect(await mcp.callTool('bad-output')).toMatchObject({ isError: true });
+      });
+
+      it('R40: unknown tool → JSON-RPC -32602', async () => {
+        expect(await rpcError(mcp.callTool('nope'))).toMatchObject({ code: -32602 });
+      });
+
+      it('R40: resources — fixed and templated, listed; read through the pipeline; a 404 → JSON-RPC -32002', async () => {
+        expect(await mcp.listResources()).toEqual(['config://app']);
+        expect(await mcp.listResourceTemplates()).toEqual(['file:///{name}']);
+        expect(await mcp.readResource('file:///a.txt')).toEqual({
+          contents: [
+            { uri: 'file:///a.txt', mimeType: 'text/plain', text: 'contents of a.txt at file:///a.txt' },
+          ],
+        });
+        expect(log).toContain('global-interceptor:resource:file');
+        expect((await mcp.readResource('config://app')).contents[0]).toMatchObject({
+          mimeType: 'application/json',
+          text: '{"theme":"dark"}',
+        });
+        expect(await rpcError(mcp.readResource('file:///missing'))).toMatchObject({ code: -32002 });
+        expect(await rpcError(mcp.readResource('nothing://here'))).toMatchObject({ code: -32002 });
+      });
+
+      it('R40: prompts — arguments listed from the schema; invalid arguments → JSON-RPC -32602 naming the field', async () => {
+        const [prompt] = await mcp.listPrompts();
+        expect(prompt).toMatchObject({
+          name: 'draft-note',
+          arguments: [
+            { name: 'topic', description: 'What about', required: true },
+            { name: 'tone', required: false },
+          ],
+        });
+        const got = await mcp.getPrompt('draft-note', { topic: 'cats', tone: 'warm' });
+        expect(got.messages).toEqual([
+          { role: 'user', content: { type: 'text', text: 'Draft a warm note about cats' } },
+        ]);
+        const invalid = await rpcError(mcp.getPrompt('draft-note', { topic: 'x' }));
+        expect(invalid.code).toBe(-32602);
+        expect(invalid.message).toContain('topic (too_small)');
+        expect(await rpcError(mcp.getPrompt('nope'))).toMatchObject({ code: -32602 });
+      });
+    },
+  );
+
+  /** tools/list with the full tool objects (the test client keeps names only). */
+  async function listedTools(pipeline: PipelineApp) {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } =
+      await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const client = new Client({ name: 'lister', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(pipeline.resource), {
+        requestInit: { headers: { Authorization: `Bearer ${await pipeline.token('notes:read')}` } },
+      }),
+    );
     try {
-      const read = await mcp.readResource('file:///plan.txt');
-      expect(read.contents[0]).toMatchObject({ text: 'contents of plan.txt at file:///plan.txt' });
-      const got = await mcp.getPrompt('draft-note', { topic: 'step-up' });
-      expect(got.messages[0].content).toEqual({ type: 'text', text: 'Draft a dry note about step-up' });
-      const stepUps = mcp.oauth.challenges.filter((c) => c.status === 403);
-      expect(stepUps.map((c) => parseBearerChallenge(c.header))).toEqual([
-        expect.objectContaining({ error: 'insufficient_scope', scope: 'notes:read files:read' }),
-        expect.objectContaining({ error: 'insufficient_scope', scope: 'notes:read files:read prompts:use' }),
-      ]);
-      expect(mcp.oauth.authorizations).toHaveLength(3);
+      return (await client.listTools()).tools;
     } finally {
-      await mcp.close();
-      await pipeline.close();
+      await client.close();
     }
+  }
+
+  describe('R40: a global HTTP exception filter (BaseExceptionFilter) cannot turn an MCP call into a 500', () => {
+    let pipeline: PipelineApp;
+    beforeAll(async () => {
+      pipeline = await startPipelineApp(
+        {},
+        (app) => {
+          app.useGlobalPipes(new TrimPipe());
+          app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost).httpAdapter));
+        },
+        adapter,
+      );
+    });
+    afterAll(() => pipeline?.close());
+
+    it.each<ClientLine>(['v1', 'v2'])(
+      '%s: the filter runs (and fails) in the mcp context; the client gets MCP errors',
+      async (line) => {
+        const mcp = await bearerClient(line, pipeline.resource, await pipeline.token(ALL));
+        try {
+          log.length = 0;
+          const denied = await mcp.callTool('guarded', { text: 'forbidden' });
+          expect(denied).toEqual({ isError: true, content: [{ type: 'text', text: 'Internal error' }] });
+          expect(log).toContain('all-exceptions-filter:mcp');
+          expect(await mcp.callTool('crash')).toMatchObject({ isError: true });
+          expect(await rpcError(mcp.readResource('file:///missing'))).toMatchObject({ code: -32603 });
+          expect(text(await mcp.callTool('echo', { text: 'ok' }))).toBe('[ok]');
+        } finally {
+          await mcp.close();
+        }
+      },
+    );
   });
 
-  it("R45: visibility 'all' (default) lists every handler to a read-only token; 'callable' only what it may call, and a stateful session is told when its lists change", async () => {
-    const all = await startPipelineApp();
-    try {
-      const reader = await bearerClient(line, all.resource, await all.token('notes:read'));
-      expect(await reader.listTools()).toContain('create-note');
-      expect(await reader.listResourceTemplates()).toEqual(['file:///{name}']);
-      expect((await reader.listPrompts()).map((p) => p.name)).toEqual(['draft-note']);
-      await reader.close();
-    } finally {
-      await all.close();
-    }
+  describe.each<ClientLine>(['v1', 'v2'])('R41, R45 with the real OAuth flow — SDK client %s', (line) => {
+    it('R41: resources/read and prompts/get beyond the token → HTTP 403 insufficient_scope step-up, then success', async () => {
+      const pipeline = await startPipelineApp({}, undefined, adapter);
+      const mcp = await connectors[line](pipeline.resource, (url) => pipeline.provider.authorize(url));
+      try {
+        const read = await mcp.readResource('file:///plan.txt');
+        expect(read.contents[0]).toMatchObject({ text: 'contents of plan.txt at file:///plan.txt' });
+        const got = await mcp.getPrompt('draft-note', { topic: 'step-up' });
+        expect(got.messages[0].content).toEqual({ type: 'text', text: 'Draft a dry note about step-up' });
+        const stepUps = mcp.oauth.challenges.filter((c) => c.status === 403);
+        expect(stepUps.map((c) => parseBearerChallenge(c.header))).toEqual([
+          expect.objectContaining({ error: 'insufficient_scope', scope: 'notes:read files:read' }),
+          expect.objectContaining({
+            error: 'insufficient_scope',
+            scope: 'notes:read files:read prompts:use',
+          }),
+        ]);
+        expect(mcp.oauth.authorizations).toHaveLength(3);
+      } finally {
+        await mcp.close();
+        await pipeline.close();
+      }
+    });
 
-    const callable = await startPipelineApp({ visibility: 'callable', stateful: true });
-    const mcp = await connectors[line](callable.resource, (url) => callable.provider.authorize(url));
-    try {
-      const changes = recordListChanges(line, mcp.client);
-      const names = async () => (await mcp.listTools()).tools.map((t) => t.name);
-      expect(await names()).not.toContain('create-note');
-      expect(await names()).toContain('echo');
-      expect((await mcp.client.listResourceTemplates()).resourceTemplates).toEqual([]);
-      await mcp.callTool('create-note', { title: 'after step-up' }); // 403 → re-authorize → retried
-      expect(mcp.oauth.authorizations).toHaveLength(2);
-      await waitFor(() => changes.includes('tools'));
-      expect(changes).toEqual(['tools']);
-      expect(await names()).toContain('create-note');
-    } finally {
-      await mcp.close();
-      await callable.close();
-    }
+    it("R45: visibility 'all' (default) lists every handler to a read-only token; 'callable' only what it may call, and a stateful session is told when its lists change", async () => {
+      const all = await startPipelineApp({}, undefined, adapter);
+      try {
+        const reader = await bearerClient(line, all.resource, await all.token('notes:read'));
+        expect(await reader.listTools()).toContain('create-note');
+        expect(await reader.listResourceTemplates()).toEqual(['file:///{name}']);
+        expect((await reader.listPrompts()).map((p) => p.name)).toEqual(['draft-note']);
+        await reader.close();
+      } finally {
+        await all.close();
+      }
+
+      const callable = await startPipelineApp({ visibility: 'callable', stateful: true }, undefined, adapter);
+      const mcp = await connectors[line](callable.resource, (url) => callable.provider.authorize(url));
+      try {
+        const changes = recordListChanges(line, mcp.client);
+        const names = async () => (await mcp.listTools()).tools.map((t) => t.name);
+        expect(await names()).not.toContain('create-note');
+        expect(await names()).toContain('echo');
+        expect((await mcp.client.listResourceTemplates()).resourceTemplates).toEqual([]);
+        await mcp.callTool('create-note', { title: 'after step-up' }); // 403 → re-authorize → retried
+        expect(mcp.oauth.authorizations).toHaveLength(2);
+        await waitFor(() => changes.includes('tools'));
+        expect(changes).toEqual(['tools']);
+        expect(await names()).toContain('create-note');
+      } finally {
+        await mcp.close();
+        await callable.close();
+      }
+    });
   });
 });
 

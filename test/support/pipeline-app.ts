@@ -52,6 +52,7 @@ import {
   type McpRequestExtra,
   type McpServerModuleOptions,
 } from '../../lib/index.js';
+import { createApp, type AdapterName } from './adapters.js';
 import { freePort } from './free-port.js';
 import { startTestProvider, type TestProvider } from './oidc-provider.js';
 
@@ -304,10 +305,14 @@ export interface PipelineApp {
 
 const CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
 
-/** Starts the pipeline app (own provider) with `options` for McpServerModule; `configure` runs before init. */
+/**
+ * Starts the pipeline app (own provider) on `adapter` with `options` for McpServerModule; `configure` runs before
+ * init.
+ */
 export async function startPipelineApp(
   options: Partial<McpServerModuleOptions> = {},
   configure: (app: INestApplication) => void = (app) => app.useGlobalPipes(new TrimPipe()),
+  adapter: AdapterName = 'express',
 ): Promise<PipelineApp> {
   const port = await freePort();
   const resource = `http://127.0.0.1:${port}/mcp`;
@@ -333,8 +338,7 @@ export async function startPipelineApp(
       { provide: APP_INTERCEPTOR, useClass: GlobalInterceptor },
     ],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  configure(app);
+  const app = await createApp(adapter, moduleRef, { configure });
   await app.listen(port, '127.0.0.1');
   return {
     app,
