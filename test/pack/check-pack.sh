@@ -2,7 +2,9 @@
 # Proves the package is publishable: `npm pack` ships dist/ with its types, and a fresh Nest 12 app installs the
 # tarball with its peers, type-checks against it and boots with it — one copy of @nestjs/* (peers, not bundled).
 # Then the same for a fresh Nest 12 Fastify app WITHOUT @nestjs/platform-express, run with `express` and
-# @nestjs/platform-express made unresolvable: no import of either is reachable from a Fastify app.
+# @nestjs/platform-express made unresolvable: no import of either is reachable from a Fastify app — which also
+# mounts McpServerModule: the official SDK client calls a tool with a token of the packed local issuer
+# (nest-mcp-auth/testing; no OAuth authorization flow here — that is proven per adapter by the e2e suites).
 # Run: npm run test:pack (needs the npm registry; not part of npm test).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -109,10 +111,20 @@ npm install --no-audit --no-fund --loglevel=error "$work/$tarball" \
 
 cat > src/main.ts <<'TS'
 import 'reflect-metadata';
-import { Controller, Get, Module, UseGuards } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthInfo, McpAuthGuard, McpAuthModule, RequireScopes, type McpAuthInfo } from 'nest-mcp-auth';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  AuthInfo,
+  McpAuthGuard,
+  McpAuthModule,
+  McpServerModule,
+  McpTool,
+  RequireScopes,
+  type McpAuthInfo,
+} from 'nest-mcp-auth';
 import { startLocalIssuer } from 'nest-mcp-auth/testing';
 
 const resource = 'http://127.0.0.1:3999/api';
@@ -128,9 +140,22 @@ class MeController {
   }
 }
 
+@Injectable()
+class Tools {
+  @McpTool({ name: 'whoami' })
+  @RequireScopes('read')
+  whoami(@AuthInfo('subject') subject: string): string {
+    return `hello ${subject}`;
+  }
+}
+
 @Module({
-  imports: [McpAuthModule.forRoot({ resource, authorizationServers: [issuer.authorizationServer], context: true })],
+  imports: [
+    McpAuthModule.forRoot({ resource, authorizationServers: [issuer.authorizationServer], context: true }),
+    McpServerModule.forRoot({ name: 'fresh', version: '1.0.0', path: '/api/mcp' }),
+  ],
   controllers: [MeController],
+  providers: [Tools],
 })
 class AppModule {}
 
@@ -142,6 +167,19 @@ const prm = await fetch(`${base}/.well-known/oauth-protected-resource/api`).then
 const unauthorized = await fetch(`${base}/v1/api/me`);
 const token = await issuer.mint({ subject: 'alice', scopes: ['read'] });
 const me = await fetch(`${base}/v1/api/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+// The MCP endpoint on Fastify: anonymous → 401; the official SDK client with a token → initialize + tools/call.
+const mcpUrl = new URL(`${base}/v1/api/mcp`);
+const anonymous = await fetch(mcpUrl, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+  body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+});
+const client = new Client({ name: 'pack', version: '1.0.0' });
+await client.connect(
+  new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+);
+const called = await client.callTool({ name: 'whoami', arguments: {} });
+await client.close();
 await issuer.close();
 await app.close();
 console.log(
@@ -151,6 +189,8 @@ console.log(
     status: unauthorized.status,
     challenge: unauthorized.headers.get('www-authenticate'),
     subject: me.subject,
+    mcp: anonymous.status,
+    tool: (called.content as Array<{ text: string }>)[0].text,
   }),
 );
 TS
@@ -177,7 +217,7 @@ fi
 npx tsc -p tsconfig.json
 out="$(node --import ./block-express.mjs dist/main.js)"
 echo "$out"
-expected='{"adapter":"fastify","resource":"http://127.0.0.1:3999/api","status":401,"challenge":"Bearer scope=\"read\", resource_metadata=\"http://127.0.0.1:3999/.well-known/oauth-protected-resource/api\"","subject":"alice"}'
+expected='{"adapter":"fastify","resource":"http://127.0.0.1:3999/api","status":401,"challenge":"Bearer scope=\"read\", resource_metadata=\"http://127.0.0.1:3999/.well-known/oauth-protected-resource/api\"","subject":"alice","mcp":401,"tool":"hello alice"}'
 [ "$out" = "$expected" ] || { echo "unexpected output"; exit 1; }
 echo "fastify app passed"
 echo "pack check passed"
