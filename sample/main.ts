@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES } from './app.module.js';
+import { sampleHttpAdapter } from './http-adapter.js';
 import { ARCHIVE_SCOPES, type ArchiveConfig } from './archive/archive.config.js';
 import {
   startTestProvider as startDevProvider,
@@ -20,6 +21,7 @@ import {
  * archive API and its
  * `export-todos` tool (a downstream call made with RFC 8693 token exchange) are on with the development provider,
  * and with your provider when ARCHIVE_CLIENT_ID and ARCHIVE_CLIENT_SECRET name a client allowed to exchange tokens.
+ * ADAPTER: the HTTP platform, express (default) or fastify (`ADAPTER=fastify npm run sample`).
  */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3001);
@@ -56,19 +58,24 @@ async function main(): Promise<void> {
     archive = { resource: archiveUrl, client };
   }
 
-  const app = await NestFactory.create(
-    AppModule.forRoot({ resource, authorizationServer: { issuer, type }, allowedOrigins, archive }),
-    {
-      logger: ['error', 'warn', 'log'],
-    },
-  );
+  const module = AppModule.forRoot({
+    resource,
+    authorizationServer: { issuer, type },
+    allowedOrigins,
+    archive,
+  });
+  const options: NestApplicationOptions = { logger: ['error', 'warn', 'log'] };
+  const adapter = await sampleHttpAdapter(process.env.ADAPTER ?? 'express');
+  const app = adapter
+    ? await NestFactory.create(module, adapter, options)
+    : await NestFactory.create(module, options);
   await app.listen(port, host);
 
   const prm = new URL(resource);
   prm.pathname = `/.well-known/oauth-protected-resource${prm.pathname === '/' ? '' : prm.pathname}`;
   const lines = [
     '',
-    'nest-mcp-auth sample — todo manager',
+    `nest-mcp-auth sample — todo manager (on ${app.getHttpAdapter().getType()})`,
     `  MCP endpoint (Streamable HTTP)  ${resource}`,
     `  Protected resource metadata     ${prm.href}`,
     `  Readiness (terminus)            ${new URL('/health/ready', resource).href}`,

@@ -1,11 +1,18 @@
-/** The sample's readiness endpoint, /health/ready (@nestjs/terminus with McpAuthHealthIndicator, issue 17). */
+/**
+ * The sample's readiness endpoint, /health/ready (@nestjs/terminus with McpAuthHealthIndicator, issue 17), on each
+ * HTTP adapter; and the ADAPTER variable of `npm run sample`.
+ */
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { sampleHttpAdapter } from '../sample/http-adapter.js';
+import { ADAPTERS } from './support/adapters.js';
 import { startSample, type Sample } from './support/sample-app.js';
 
-describe("the sample's readiness endpoint", () => {
+describe.each(ADAPTERS)("the sample's readiness endpoint — %s", (adapter) => {
   let sample: Sample;
   beforeAll(async () => {
-    sample = await startSample();
+    sample = await startSample({}, undefined, adapter);
   });
   afterAll(() => sample?.close());
 
@@ -17,5 +24,15 @@ describe("the sample's readiness endpoint", () => {
       metadata: true,
       discovery: { outcome: 'ok' },
     });
+  });
+});
+
+describe('ADAPTER=fastify npm run sample', () => {
+  it('express (the default) leaves the platform to Nest; fastify is a FastifyAdapter; anything else is refused', async () => {
+    expect(await sampleHttpAdapter('express')).toBeUndefined();
+    const fastify = await sampleHttpAdapter('fastify');
+    expect(fastify).toBeInstanceOf(FastifyAdapter);
+    expect(fastify).not.toBeInstanceOf(ExpressAdapter);
+    await expect(sampleHttpAdapter('koa')).rejects.toThrow('ADAPTER must be express or fastify, got "koa"');
   });
 });
