@@ -35,7 +35,7 @@ import {
   RequireScopes,
   type McpAuthModuleOptions,
 } from '../lib/index.js';
-import { MCP_ROUTE, SCOPE, TODOS, type ServerConfig, type StackName } from './common.js';
+import { MCP_ROUTE, SCOPE, TODOS, type ExpressStack, type ServerConfig } from './common.js';
 
 const CONFIG = Symbol('BENCH_CONFIG');
 
@@ -293,8 +293,8 @@ class AlsModule implements NestModule {
   }
 }
 
-/** The root module of a stack. */
-export function stackModule(stack: StackName, config: ServerConfig): DynamicModule {
+/** The root module of a stack (a Fastify stack serves the module of its Express twin: `stackPlatform`). */
+export function stackModule(stack: ExpressStack, config: ServerConfig): DynamicModule {
   switch (stack) {
     case 'floor':
       return { module: BenchModule, controllers: [OpenTodosController] };

@@ -25,8 +25,32 @@ export const STACKS = [
   // SDK installed (in-memory exporters); `mcp-auth` is the default: @opentelemetry/api installed, no SDK.
   'mcp-auth-telemetry-off',
   'mcp-auth-otel-sdk',
+  // The same apps on @nestjs/platform-fastify (FASTIFY_TWINS): the floor, a guard that returns true, McpAuthGuard,
+  // and the signature-only guard.
+  'fastify-floor',
+  'fastify-floor-guard',
+  'fastify-mcp-auth',
+  'fastify-signature-only',
 ] as const;
 export type StackName = (typeof STACKS)[number];
+
+/** A stack served on Fastify: the module of its Express twin, created with a FastifyAdapter. */
+export type FastifyStack = Extract<StackName, `fastify-${string}`>;
+/** A stack of its own module (served on Express, Nest's default platform). */
+export type ExpressStack = Exclude<StackName, FastifyStack>;
+export const FASTIFY_TWINS: Record<FastifyStack, ExpressStack> = {
+  'fastify-floor': 'floor',
+  'fastify-floor-guard': 'floor-guard',
+  'fastify-mcp-auth': 'mcp-auth',
+  'fastify-signature-only': 'signature-only',
+};
+
+/** The HTTP platform of a stack and the stack whose module it serves. */
+export function stackPlatform(stack: StackName): { adapter: 'express' | 'fastify'; module: ExpressStack } {
+  return stack in FASTIFY_TWINS
+    ? { adapter: 'fastify', module: FASTIFY_TWINS[stack as FastifyStack] }
+    : { adapter: 'express', module: stack as ExpressStack };
+}
 
 export const STACK_LABELS: Record<StackName, string> = {
   floor: 'no auth (floor)',
@@ -44,6 +68,10 @@ export const STACK_LABELS: Record<StackName, string> = {
   'rest-pipeline': 'McpAuthGuard + @RequireScopes + the same guard and interceptor on the route',
   'mcp-auth-telemetry-off': 'McpAuthGuard, telemetry off (openTelemetry: false, audit: false)',
   'mcp-auth-otel-sdk': 'McpAuthGuard, OpenTelemetry SDK installed (in-memory exporters)',
+  'fastify-floor': 'Fastify: no auth (floor)',
+  'fastify-floor-guard': 'Fastify: no auth + a guard that returns true',
+  'fastify-mcp-auth': 'Fastify: McpAuthGuard + @RequireScopes',
+  'fastify-signature-only': 'Fastify: a guard that only checks the signature (node:crypto)',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */
@@ -63,6 +91,10 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'rest-pipeline': 'rest',
   'mcp-auth-telemetry-off': 'rest',
   'mcp-auth-otel-sdk': 'rest',
+  'fastify-floor': 'rest',
+  'fastify-floor-guard': 'rest',
+  'fastify-mcp-auth': 'rest',
+  'fastify-signature-only': 'rest',
 };
 
 export type Alg = 'RS256' | 'ES256';

@@ -78,10 +78,54 @@ interface Scenario {
 }
 
 const restStacks: StackName[] = ['floor', 'mcp-auth', 'passport'];
-/** Repeated tokens also measure McpAuthContext in use (a service reads it, so AsyncLocalStorage is on). */
-const repeatedRestStacks: StackName[] = [...restStacks, 'mcp-auth-context'];
-/** Never-seen tokens also measure the crypto floor: a guard that only checks the signature. */
-const neverSeenRestStacks: StackName[] = [...restStacks, 'signature-only'];
+/**
+ * Repeated tokens also measure McpAuthContext in use (a service reads it, so AsyncLocalStorage is on), and per
+ * adapter what any Nest guard costs (a guard that returns true) next to McpAuthGuard — on Express and on Fastify.
+ */
+const repeatedRestStacks: StackName[] = [
+  ...restStacks,
+  'mcp-auth-context',
+  'floor-guard',
+  'fastify-floor',
+  'fastify-floor-guard',
+  'fastify-mcp-auth',
+];
+/** Never-seen tokens also measure the crypto floor, per adapter: a guard that only checks the signature. */
+const neverSeenRestStacks: StackName[] = [
+  ...restStacks,
+  'signature-only',
+  'fastify-floor',
+  'fastify-signature-only',
+  'fastify-mcp-auth',
+];
+
+/**
+ * Per adapter, McpAuthGuard against the stack that isolates what it adds on that platform: for a repeated token a
+ * guard that returns true (the same controller, `@UseGuards`), for never-seen tokens the signature-only guard.
+ */
+const ADAPTER_PAIRS: Record<
+  Mode,
+  Array<{ adapter: string; floor: StackName; ours: StackName; reference: StackName }>
+> = {
+  repeated: [
+    { adapter: 'Express', floor: 'floor', ours: 'mcp-auth', reference: 'floor-guard' },
+    {
+      adapter: 'Fastify',
+      floor: 'fastify-floor',
+      ours: 'fastify-mcp-auth',
+      reference: 'fastify-floor-guard',
+    },
+  ],
+  'never-seen': [
+    { adapter: 'Express', floor: 'floor', ours: 'mcp-auth', reference: 'signature-only' },
+    {
+      adapter: 'Fastify',
+      floor: 'fastify-floor',
+      ours: 'fastify-mcp-auth',
+      reference: 'fastify-signature-only',
+    },
+  ],
+};
 const SCENARIOS: Scenario[] = [
   ...ALGS.map((alg): Scenario => ({
     key: `repeated-${alg}`,
@@ -197,6 +241,15 @@ async function round(
 // ---------------------------------------------------------------------------------------------------------------
 // Checks before measuring: every stack answers 200 with a good token and the protected ones refuse no token.
 // ---------------------------------------------------------------------------------------------------------------
+/** The stacks without auth (no 401 to check). */
+const OPEN_STACKS = new Set<StackName>([
+  'floor',
+  'mcp-noauth',
+  'floor-guard',
+  'fastify-floor',
+  'fastify-floor-guard',
+]);
+
 async function smoke(server: ServerProcess, kind: 'rest' | 'mcp', token: string): Promise<void> {
   const { method, path, headers, body } = requestFor(kind);
   const url = `http://127.0.0.1:${server.port}${path}`;
@@ -205,7 +258,7 @@ async function smoke(server: ServerProcess, kind: 'rest' | 'mcp', token: string)
   if (ok.status !== 200 || !text.includes('Write the benchmark')) {
     throw new Error(`${server.stack}: expected 200 with the todos, got ${ok.status} ${text.slice(0, 200)}`);
   }
-  if (server.stack !== 'floor' && server.stack !== 'mcp-noauth') {
+  if (!OPEN_STACKS.has(server.stack)) {
     const refused = await fetch(url, { method, body, headers });
     await refused.text();
     if (refused.status !== 401)
@@ -316,6 +369,67 @@ function summarise(scenario: Scenario, rounds: Round[]): Summary[] {
     xFloor: paired(stack, scenario.floor, (a, b) => a.rps / b.rps),
     xPassport: paired(stack, scenario.passport, (a, b) => a.rps / b.rps),
   }));
+}
+
+/** The median over repetitions of `f(a, b)`, `a` and `b` the rounds of two stacks in the same repetition. */
+function pairedMedian(
+  rounds: Round[],
+  a: StackName,
+  b: StackName,
+  f: (a: Round, b: Round) => number,
+): number {
+  const measured = rounds.filter((r) => r.rep > 0);
+  return median(
+    measured
+      .filter((r) => r.stack === a)
+      .flatMap((x) => {
+        const y = measured.find((o) => o.stack === b && o.rep === x.rep);
+        return y ? [f(x, y)] : [];
+      }),
+  );
+}
+
+/** True when the scenario measures every stack of its mode's adapter pairs. */
+const hasAdapterPairs = (scenario: Scenario) =>
+  ADAPTER_PAIRS[scenario.mode].every((p) =>
+    [p.floor, p.ours, p.reference].every((stack) => scenario.stacks.includes(stack)),
+  );
+
+/**
+ * The per-adapter table of a REST scenario: McpAuthGuard's CPU per request and throughput against the reference
+ * stack of the same adapter (`ADAPTER_PAIRS`), and against that adapter's floor.
+ */
+function adapterTable(scenario: Scenario, rounds: Round[]): string {
+  const reference = scenario.mode === 'repeated' ? 'a guard returning true' : 'the signature-only guard';
+  const rows = [
+    [
+      'adapter',
+      `McpAuthGuard CPU µs/req over ${reference}`,
+      `CPU ÷ ${reference}`,
+      `req/s ÷ ${reference}`,
+      'req/s ÷ the adapter’s floor',
+    ],
+    ...ADAPTER_PAIRS[scenario.mode].map((p) => [
+      p.adapter,
+      fmt(
+        pairedMedian(rounds, p.ours, p.reference, (a, b) => a.cpu - b.cpu),
+        1,
+      ),
+      fmt(
+        pairedMedian(rounds, p.ours, p.reference, (a, b) => a.cpu / b.cpu),
+        2,
+      ),
+      fmt(
+        pairedMedian(rounds, p.ours, p.reference, (a, b) => a.rps / b.rps),
+        2,
+      ),
+      fmt(
+        pairedMedian(rounds, p.ours, p.floor, (a, b) => a.rps / b.rps),
+        2,
+      ),
+    ]),
+  ];
+  return table(rows, ['l']);
 }
 
 function scenarioTable(scenario: Scenario, summary: Summary[]): string {
@@ -618,7 +732,7 @@ function buildReport(input: {
     })()} · ${pinned ? 'taskset: autocannon on CPU 0, each server on CPU 1' : 'no CPU pinning (taskset unavailable)'}` +
       `${QUICK ? ' · BENCH_QUICK' : ''}`,
     '',
-    `Nest 12 on Express, \`GET ${ROUTE}\` needing \`read:todos\`, autocannon ${SETTINGS.connections} connections, pipelining 1. ` +
+    `Nest 12 on Express (and the \`fastify-*\` stacks: the same apps on @nestjs/platform-fastify), \`GET ${ROUTE}\` needing \`read:todos\`, autocannon ${SETTINGS.connections} connections, pipelining 1. ` +
       `Each stack in its own process; rounds interleaved and rotated (A B C, B C A, …), 1 warm-up round discarded, ` +
       `${SETTINGS.reps} measured rounds per stack (repeated token and MCP: ${SETTINGS.reps + SETTINGS.extraReps}), medians shown. Ratios and “over floor” are medians of per-round pairs ` +
       `(same repetition), so machine-wide noise cancels. Server CPU = process.cpuUsage() (all threads) read inside ` +
@@ -629,6 +743,14 @@ function buildReport(input: {
   );
   for (const scenario of SCENARIOS) {
     lines.push(`## ${scenario.title}`, '', scenarioTable(scenario, summaries.get(scenario.key)!), '');
+    if (hasAdapterPairs(scenario)) {
+      lines.push(
+        'Per adapter (medians of per-round pairs; the “× floor” column above is against the Express floor):',
+        '',
+        adapterTable(scenario, results.get(scenario.key)!),
+        '',
+      );
+    }
   }
   lines.push('## Targets', '');
   lines.push(

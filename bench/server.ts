@@ -3,10 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { installOpenTelemetry } from '../test/support/otel.js';
 import { stackModule } from './apps.js';
 import {
   STACKS,
+  stackPlatform,
   type ServerCommand,
   type ServerConfig,
   type ServerMessage,
@@ -15,7 +17,7 @@ import {
 
 /**
  * One server stack in its own process (forked by run.ts, pinned to its own core): boots the Nest app on
- * 127.0.0.1, says `ready`, then answers `cpu` (process.cpuUsage(): every thread) and the profiler commands until
+ * 127.0.0.1 (on Express, or on Fastify for the `fastify-*` stacks), says `ready`, then answers `cpu` (process.cpuUsage(): every thread) and the profiler commands until
  * `exit`. Usage: node dist-scripts/bench/server.js <stack> '<ServerConfig JSON>'
  */
 async function main(): Promise<void> {
@@ -24,7 +26,12 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.argv[3] ?? '{}') as ServerConfig;
   // As an app does: the SDK registered before the app is created (metrics collected every second, spans kept).
   if (stack === 'mcp-auth-otel-sdk') installOpenTelemetry({ exportIntervalMillis: 1_000 });
-  const app = await NestFactory.create(stackModule(stack, config), { logger: ['error'] });
+  const platform = stackPlatform(stack);
+  const module = stackModule(platform.module, config);
+  const app =
+    platform.adapter === 'fastify'
+      ? await NestFactory.create(module, new FastifyAdapter(), { logger: ['error'] })
+      : await NestFactory.create(module, { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   const send = (message: ServerMessage) => process.send?.(message);
   let session: Session | undefined;
