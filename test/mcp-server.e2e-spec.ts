@@ -16,7 +16,7 @@ import {
   RequireScopes,
   type McpAuthInfo,
 } from '../lib/index.js';
-import { ADAPTERS } from './support/adapters.js';
+import { ADAPTERS, createApp } from './support/adapters.js';
 import { connectWithOAuth, type ConnectedMcpClient } from './support/mcp-oauth-client.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
@@ -280,7 +280,7 @@ class DuplicateTools {
   }
 }
 
-describe('McpServerModule options', () => {
+describe.each(ADAPTERS)('McpServerModule options — %s', (adapter) => {
   let provider: TestProvider;
   const RESOURCE = 'http://127.0.0.1/mcp';
 
@@ -314,7 +314,7 @@ describe('McpServerModule options', () => {
       ],
       providers,
     }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
+    const app = await createApp(adapter, moduleRef);
     await app.listen(0, '127.0.0.1');
     return app;
   }
@@ -402,7 +402,7 @@ describe('McpServerModule options', () => {
       ],
       providers: [ExtraTools],
     }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
+    const app = await createApp(adapter, moduleRef);
     await app.listen(0, '127.0.0.1');
     const client = await sdkClient(app, await token('read'), '/tools');
     try {
@@ -452,6 +452,28 @@ describe('McpServerModule options', () => {
         .set('Mcp-Protocol-Version', '2025-06-18')
         .send(list);
       expect(hijack.status).toBe(404);
+      // The opener's GET stream (server-sent events on the session) is open: the SDK client opened it after
+      // initialize, so a second one is refused (one per session); then DELETE ends the session.
+      const { port } = server.address();
+      const opener = {
+        Authorization: `Bearer ${await token('read')}`,
+        'Mcp-Session-Id': sessionId,
+        'Mcp-Protocol-Version': '2025-06-18',
+      };
+      const stream = await fetch(`http://127.0.0.1:${port}/mcp`, {
+        headers: { ...opener, Accept: 'text/event-stream' },
+      });
+      expect(stream.status).toBe(409);
+      await stream.body?.cancel();
+      await transport.terminateSession();
+      const ended = await request(server)
+        .post('/mcp')
+        .set('Authorization', opener.Authorization)
+        .set('Accept', ACCEPT)
+        .set('Mcp-Session-Id', sessionId)
+        .set('Mcp-Protocol-Version', '2025-06-18')
+        .send(list);
+      expect(ended.status).toBe(404);
     } finally {
       await client.close();
       await app.close();
@@ -489,7 +511,7 @@ describe('McpServerModule options', () => {
       ],
       providers: [ExtraTools],
     }).compile();
-    const sseApp = moduleRef.createNestApplication({ logger: false });
+    const sseApp = await createApp(adapter, moduleRef);
     await sseApp.listen(0, '127.0.0.1');
     const { port } = sseApp.getHttpServer().address();
     const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
