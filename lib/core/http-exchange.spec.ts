@@ -51,4 +51,13 @@ describe('HttpExchange: the one place that knows the HTTP adapter', () => {
     on('fastify').setHeader({ header: (n: string, v: string) => set.push(`reply ${n}=${v}`) }, 'B', '2');
     expect(set).toEqual(['res A=1', 'reply B=2']);
   });
+
+  it('hands a streaming handler the Node response: Express its own; Fastify reply.raw, the reply hijacked first', () => {
+    const res = { writeHead: () => undefined };
+    expect(on('express').nodeResponse(res)).toBe(res);
+    const calls: string[] = [];
+    const reply = { raw: res, hijack: () => void calls.push('hijack') };
+    expect(on('fastify').nodeResponse(reply)).toBe(res);
+    expect(calls).toEqual(['hijack']);
+  });
 });
