@@ -1,5 +1,5 @@
 /**
- * The same headless OAuth flow as `headless-oauth-client.ts`, with the MCP SDK **v2** client line
+ * The same headless OAuth flow as `sample/client/headless-oauth-client.ts` (the sample client's), with the MCP SDK **v2** client line
  * (`@modelcontextprotocol/client` 2.x: `Client` + `StreamableHTTPClientTransport`): 401 → protected resource
  * metadata → authorization server metadata (whose `issuer` must echo the URL it came from) → dynamic registration
  * (`application_type: native` for a loopback redirect URI) → PKCE S256 + RFC 8707 resource → "browser" → callback
@@ -40,10 +40,16 @@ import {
   type StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
 
-import { AuthorizationRedirectError, type ReceivedChallenge } from './headless-oauth-client.js';
-import { reauthorizingSession } from './reauthorizing-session.js';
+import {
+  AuthorizationRedirectError,
+  type ReceivedChallenge,
+} from '../../sample/client/headless-oauth-client.js';
+import { reauthorizingSession } from '../../sample/client/reauthorizing-session.js';
 
-export { AuthorizationRedirectError, type ReceivedChallenge } from './headless-oauth-client.js';
+export {
+  AuthorizationRedirectError,
+  type ReceivedChallenge,
+} from '../../sample/client/headless-oauth-client.js';
 
 export interface HeadlessOAuthOptionsV2 {
   /** Completes the browser step: given the authorization URL returns the redirect URL (e.g. `provider.authorize`). */
