@@ -19,21 +19,17 @@
  *   stamp round-trips, and `discoveryState()` returns what `saveDiscoveryState()` got (the callback leg needs it).
  * - A failed `connect` needs a new transport (a transport cannot be started twice), as with v1.
  *
- * Free of jest: usable from any Node code.
+ * The SDK-independent part is the sample client's `sample/client/headless-oauth-session.ts`. Free of jest.
  */
-import { randomBytes } from 'node:crypto';
-
 import {
   Client,
   extractWWWAuthenticateParams,
   StreamableHTTPClientTransport,
   UnauthorizedError,
   type CallToolResult,
-  type FetchLike,
   type GetPromptResult,
   type ListToolsResult,
   type ReadResourceResult,
-  type OAuthClientMetadata,
   type OAuthClientProvider,
   type OAuthDiscoveryState,
   type StoredOAuthClientInformation,
@@ -41,55 +37,33 @@ import {
 } from '@modelcontextprotocol/client';
 
 import {
-  AuthorizationRedirectError,
-  type ReceivedChallenge,
-} from '../../sample/client/headless-oauth-client.js';
+  HeadlessOAuthSession,
+  MAX_CONNECT_AUTHORIZATIONS,
+  type HeadlessOAuthOptions,
+} from '../../sample/client/headless-oauth-session.js';
 import { reauthorizingSession } from '../../sample/client/reauthorizing-session.js';
 
 export {
   AuthorizationRedirectError,
   type ReceivedChallenge,
-} from '../../sample/client/headless-oauth-client.js';
+} from '../../sample/client/headless-oauth-session.js';
 
-export interface HeadlessOAuthOptionsV2 {
-  /** Completes the browser step: given the authorization URL returns the redirect URL (e.g. `provider.authorize`). */
-  browser: (authorizationUrl: URL) => Promise<URL>;
-  /** The client's redirect URI (never actually listened on). Default http://127.0.0.1:1/callback. */
-  redirectUrl?: string;
-  /** Scope the client asks for when neither the server nor its metadata says (clientMetadata.scope). */
-  scope?: string;
-  clientName?: string;
-  /** Log each step: discovery, registration, authorization URL, token, … */
-  log?: (line: string) => void;
-}
-
-const DEFAULT_REDIRECT_URL = 'http://127.0.0.1:1/callback';
-/** Authorization rounds `connectWithOAuthV2` completes (401, then possibly a 403 on initialize). */
-const MAX_CONNECT_AUTHORIZATIONS = 3;
-
-function peekJwt(token: string): Record<string, unknown> | undefined {
-  const part = token.split('.')[1];
-  if (!part) return undefined;
-  try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
+export type HeadlessOAuthOptionsV2 = HeadlessOAuthOptions;
 
 /**
  * An in-memory v2 `OAuthClientProvider` for one user session. The browser step is `options.browser`; the redirect
- * it brings back waits for `takeCallback()`.
+ * it brings back waits for `takeCallback()`. Also records the registration and token requests and the metadata
+ * documents, for the suites to assert on.
  */
-export class HeadlessOAuthClientProviderV2 implements OAuthClientProvider {
-  /** Every authorization URL the client was sent to, in order. */
-  readonly authorizations: URL[] = [];
-  /** Every redirect the browser step returned (to the redirect URI), in order. */
-  readonly redirects: URL[] = [];
-  /** Every token response the client saved, in order (`tokens()` is the latest). */
-  readonly receivedTokens: StoredOAuthTokens[] = [];
-  /** Every 401/403 challenge seen, in order. */
-  readonly challenges: ReceivedChallenge[] = [];
+export class HeadlessOAuthClientProviderV2
+  extends HeadlessOAuthSession<
+    StoredOAuthTokens,
+    StoredOAuthClientInformation,
+    OAuthDiscoveryState,
+    { params: URLSearchParams }
+  >
+  implements OAuthClientProvider
+{
   /** Every dynamic registration request body sent. */
   readonly registrations: Record<string, unknown>[] = [];
   /** Every token request (form parameters) sent: grant_type, scope, resource, … */
@@ -97,147 +71,21 @@ export class HeadlessOAuthClientProviderV2 implements OAuthClientProvider {
   /** Every JSON document fetched from a `/.well-known/` URL, by URL. */
   readonly metadataDocuments = new Map<string, Record<string, unknown>>();
 
-  private client?: StoredOAuthClientInformation;
-  private current?: StoredOAuthTokens;
-  private verifier?: string;
-  private discovery?: OAuthDiscoveryState;
-  private pending?: { params: URLSearchParams } | { error: Error };
-
-  constructor(readonly options: HeadlessOAuthOptionsV2) {}
-
-  get redirectUrl(): string {
-    return this.options.redirectUrl ?? DEFAULT_REDIRECT_URL;
+  constructor(options: HeadlessOAuthOptionsV2) {
+    super(options, 'nest-mcp-auth headless client (SDK v2)');
   }
 
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: this.options.clientName ?? 'nest-mcp-auth headless client (SDK v2)',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-      ...(this.options.scope ? { scope: this.options.scope } : {}),
-    };
-  }
-
-  /** `fetch` for the transport (and through it for discovery, registration, token): logs and records. */
-  readonly fetch: FetchLike = async (url, init) => {
-    const method = init?.method ?? 'GET';
-    const href = String(url);
-    const path = new URL(href).pathname;
-    if (method === 'POST' && init?.body instanceof URLSearchParams && init.body.has('grant_type')) {
-      this.tokenRequests.push(new URLSearchParams(init.body));
-    } else if (method === 'POST' && typeof init?.body === 'string' && init.body.includes('"redirect_uris"')) {
-      try {
-        this.registrations.push(JSON.parse(init.body) as Record<string, unknown>); // RFC 7591 registration
-      } catch {
-        /* not JSON: not a registration */
-      }
-    }
-    const response = await fetch(url, init);
-    const header = response.headers.get('www-authenticate');
-    if ((response.status === 401 || response.status === 403) && header) {
-      this.challenges.push({
-        method,
-        url: href,
-        status: response.status,
-        header,
-        ...extractWWWAuthenticateParams(response),
-      });
-      this.log(`${method} ${href} → ${response.status} WWW-Authenticate: ${header}`);
-    } else {
-      this.log(`${method} ${href} → ${response.status}`);
-    }
-    if (response.ok && path.includes('/.well-known/')) {
-      const json = (await response
-        .clone()
-        .json()
-        .catch(() => undefined)) as Record<string, unknown> | undefined;
-      if (json) this.metadataDocuments.set(href, json);
-    }
-    return response;
-  };
-
-  state(): string {
-    return randomBytes(16).toString('base64url');
-  }
-
-  clientInformation(): StoredOAuthClientInformation | undefined {
-    return this.client;
-  }
-
-  saveClientInformation(info: StoredOAuthClientInformation): void {
-    if (this.client?.client_id !== info.client_id) {
-      this.log(`registration: client_id ${info.client_id} at ${info.issuer ?? 'unknown issuer'}`);
-    }
-    this.client = info;
-  }
-
-  tokens(): StoredOAuthTokens | undefined {
-    return this.current;
-  }
-
-  saveTokens(tokens: StoredOAuthTokens): void {
+  override saveTokens(tokens: StoredOAuthTokens): void {
     if (this.current === tokens || JSON.stringify(this.current) === JSON.stringify(tokens)) return;
     if (this.current && this.current.access_token === tokens.access_token) {
       this.current = tokens; // the SDK re-saved the same token with its issuer stamp
       return;
     }
-    this.current = tokens;
-    this.receivedTokens.push(tokens);
-    const claims = peekJwt(tokens.access_token);
-    this.log(
-      `token: scope "${tokens.scope ?? ''}"` +
-        (claims ? `, aud ${JSON.stringify(claims.aud)}, sub ${String(claims.sub)}` : ' (opaque)') +
-        (tokens.expires_in !== undefined ? `, expires in ${tokens.expires_in} s` : '') +
-        (tokens.refresh_token ? ', with refresh token' : ''),
-    );
-  }
-
-  saveCodeVerifier(codeVerifier: string): void {
-    this.verifier = codeVerifier;
-  }
-
-  codeVerifier(): string {
-    if (!this.verifier) throw new Error('no PKCE code verifier saved');
-    return this.verifier;
-  }
-
-  saveDiscoveryState(state: OAuthDiscoveryState): void {
-    this.discovery = state;
-    this.log(
-      `discovery: resource ${state.resourceMetadata?.resource ?? '(no protected resource metadata)'}` +
-        ` → authorization server ${state.authorizationServerUrl}` +
-        ` (issuer ${state.authorizationServerMetadata?.issuer ?? 'unknown'})`,
-    );
+    super.saveTokens(tokens);
   }
 
   discoveryState(): OAuthDiscoveryState | undefined {
     return this.discovery;
-  }
-
-  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
-    this.log(`invalidate credentials: ${scope}`);
-    if (scope === 'all' || scope === 'client') this.client = undefined;
-    if (scope === 'all' || scope === 'tokens') this.current = undefined;
-    if (scope === 'all' || scope === 'verifier') this.verifier = undefined;
-    if (scope === 'all' || scope === 'discovery') this.discovery = undefined;
-  }
-
-  async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
-    const url = new URL(authorizationUrl.href);
-    this.authorizations.push(url);
-    this.pending = undefined;
-    this.log(`authorization #${this.authorizations.length}: ${url.href}`);
-    const redirect = await this.options.browser(url);
-    this.redirects.push(redirect);
-    this.pending = this.readRedirect(redirect, url);
-    this.log(
-      'params' in this.pending
-        ? `redirect: ${this.pending.params.has('code') ? 'authorization code' : 'error'} received` +
-            (this.pending.params.has('iss') ? ` (iss ${this.pending.params.get('iss')})` : ' (no iss)')
-        : `redirect: ${this.pending.error.message}`,
-    );
   }
 
   /**
@@ -245,29 +93,44 @@ export class HeadlessOAuthClientProviderV2 implements OAuthClientProvider {
    * and surfaces `error=…` as an `OAuthError`. Throws when no redirect is pending or it was not ours.
    */
   takeCallback(): URLSearchParams {
-    const pending = this.pending;
-    this.pending = undefined;
-    if (!pending) throw new Error('no authorization redirect is pending');
-    if ('error' in pending) throw pending.error;
-    return pending.params;
+    return this.takePending().params;
   }
 
-  private readRedirect(redirect: URL, authorizationUrl: URL): { params: URLSearchParams } | { error: Error } {
-    const expected = new URL(this.redirectUrl);
-    if (redirect.origin !== expected.origin || redirect.pathname !== expected.pathname) {
-      return {
-        error: new AuthorizationRedirectError('invalid_redirect', `unexpected redirect ${redirect.href}`),
-      };
-    }
-    const sentState = authorizationUrl.searchParams.get('state');
-    if (sentState !== null && redirect.searchParams.get('state') !== sentState) {
-      return { error: new AuthorizationRedirectError('invalid_state', 'state does not match the request') };
-    }
+  protected challengeParams(response: Response) {
+    return extractWWWAuthenticateParams(response);
+  }
+
+  protected readRedirect(redirect: URL): { params: URLSearchParams } {
     return { params: new URLSearchParams(redirect.searchParams) };
   }
 
-  private log(line: string): void {
-    this.options.log?.(line);
+  protected describeRedirect({ params }: { params: URLSearchParams }): string {
+    return (
+      `redirect: ${params.has('code') ? 'authorization code' : 'error'} received` +
+      (params.has('iss') ? ` (iss ${params.get('iss')})` : ' (no iss)')
+    );
+  }
+
+  protected override onRequest(_href: string, init: RequestInit | undefined): void {
+    if (init?.method !== 'POST') return;
+    if (init.body instanceof URLSearchParams && init.body.has('grant_type')) {
+      this.tokenRequests.push(new URLSearchParams(init.body));
+    } else if (typeof init.body === 'string' && init.body.includes('"redirect_uris"')) {
+      try {
+        this.registrations.push(JSON.parse(init.body) as Record<string, unknown>); // RFC 7591 registration
+      } catch {
+        /* not JSON: not a registration */
+      }
+    }
+  }
+
+  protected override async onResponse(href: string, response: Response): Promise<void> {
+    if (!response.ok || !new URL(href).pathname.includes('/.well-known/')) return;
+    const json = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (json) this.metadataDocuments.set(href, json);
   }
 }
 
