@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   console.log(
     table(
       [
-        ['stack', 'req/s', 'CPU µs/req', `Δ CPU vs ${names[0]}`, `× ${names[0]} req/s`],
+        ['stack', 'req/s', 'CPU µs/req', `Δ CPU vs ${names[0]}`, `× ${names[0]} req/s`, 'bytes/req', 'GCs/1k req'],
         ...names.map((s) => {
           const r = rounds.get(s)!;
           return [
@@ -94,6 +94,8 @@ async function main(): Promise<void> {
             fmt(median(r.map((x) => x.cpu)), 1),
             fmt(median(r.map((x, i) => x.cpu - base[i].cpu)), 1),
             fmt(median(r.map((x, i) => x.rps / base[i].rps)), 2),
+            fmt(median(r.map((x) => x.bytes))),
+            fmt(median(r.map((x) => x.minorGcs + x.majorGcs)), 2),
           ];
         }),
       ],
