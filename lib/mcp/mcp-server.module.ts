@@ -14,6 +14,7 @@ import { McpHttpRequests } from './mcp-http-requests.js';
 import { McpProtocolServerFactory } from './mcp-protocol-server.js';
 import { MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
 import { McpSessionStore } from './mcp-session-store.js';
+import { McpThrottling } from './mcp-throttling.js';
 import { OriginPolicy } from './origin-policy.js';
 import { SseEndpoint } from './sse-endpoint.js';
 import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
@@ -39,6 +40,7 @@ import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
     StreamableHttpEndpoint,
     SseEndpoint,
     McpEndpointGuard,
+    McpThrottling,
     OriginPolicy,
   ],
   exports: [McpHandlerRegistry, McpProtocolServerFactory],
