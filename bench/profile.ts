@@ -39,6 +39,8 @@ interface HeapProfile {
 }
 
 const RESOURCE = 'http://127.0.0.1/api';
+/** Bytes between two heap samples on average (`--heap`): small enough to place a few hundred bytes per request. */
+const HEAP_INTERVAL = 32;
 const PROFILE_DIR = fileURLToPath(new URL('../../bench/.profiles/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -141,7 +143,9 @@ async function profileStack(
   const server = await startServer(
     stack,
     { resource: RESOURCE, issuer: issuer.issuer, jwksUri: issuer.jwksUri, algorithms: ['RS256', 'ES256'] },
-    { cpus: HAS_TASKSET ? '1' : undefined },
+    // BENCH_SERVER_ARGS: V8/Node flags for the servers, e.g. `--no-turbo-inlining` to attribute what inlined
+    // callees allocate to themselves.
+    { cpus: HAS_TASKSET ? '1' : undefined, execArgv: process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) },
   );
   const mcp = STACK_KIND[stack] === 'mcp';
   const request: Omit<LoadSpec, 'token' | 'tokens'> = {
@@ -153,7 +157,7 @@ async function profileStack(
     connections: 32,
   };
   await load({ ...request, token, duration: 3 }); // warm-up, not profiled
-  if (heap) await server.heapStart(256);
+  if (heap) await server.heapStart(HEAP_INTERVAL);
   else await server.profileStart(100);
   const result = await load(
     mode === 'never-seen'
