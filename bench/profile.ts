@@ -145,7 +145,10 @@ async function profileStack(
     { resource: RESOURCE, issuer: issuer.issuer, jwksUri: issuer.jwksUri, algorithms: ['RS256', 'ES256'] },
     // BENCH_SERVER_ARGS: V8/Node flags for the servers, e.g. `--no-turbo-inlining` to attribute what inlined
     // callees allocate to themselves.
-    { cpus: HAS_TASKSET ? '1' : undefined, execArgv: process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) },
+    {
+      cpus: HAS_TASKSET ? '1' : undefined,
+      execArgv: process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean),
+    },
   );
   const mcp = STACK_KIND[stack] === 'mcp';
   const request: Omit<LoadSpec, 'token' | 'tokens'> = {

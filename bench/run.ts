@@ -609,13 +609,13 @@ function buildReport(input: {
     pass: mcpShare <= 0.05,
   });
   const pipelineRounds = results.get('pipeline-RS256')!.filter((r) => r.rep > 0);
-  const added = (stack: StackName, base: StackName) =>
+  const added = (stack: StackName, base: StackName, f: (r: Round) => number = (r) => r.cpu) =>
     median(
       pipelineRounds
         .filter((r) => r.stack === stack)
         .flatMap((a) => {
           const b = pipelineRounds.find((o) => o.stack === base && o.rep === a.rep);
-          return b ? [a.cpu - b.cpu] : [];
+          return b ? [f(a) - f(b)] : [];
         }),
     );
   const onTool = added('mcp-tools-pipeline', 'mcp-tools-auth');
@@ -625,6 +625,15 @@ function buildReport(input: {
     by: 'HTTP',
     value: `tool +${fmt(onTool, 1)} µs, route +${fmt(onRoute, 1)} µs`,
     pass: onTool <= onRoute + 5,
+  });
+  // The same question in heap bytes per request: independent of the machine's load, unlike the CPU rows above.
+  const bytesOnTool = added('mcp-tools-pipeline', 'mcp-tools-auth', (r) => r.bytes);
+  const bytesOnRoute = added('rest-pipeline', 'mcp-auth', (r) => r.bytes);
+  targets.push({
+    name: 'Nest’s pipeline on an MCP tool allocates no more than on the equivalent REST route (+ 5 %)',
+    by: 'HTTP',
+    value: `tool +${fmt(bytesOnTool)} B, route +${fmt(bytesOnRoute)} B per request`,
+    pass: bytesOnTool <= bytesOnRoute * 1.05,
   });
   targets.push({
     name: `${fmt(lazy.requests)} concurrent first requests after boot (lazy discovery): exactly 1 discovery fetch and 1 JWKS fetch`,
