@@ -17,7 +17,7 @@ import {
 import { measureGuardAlone, type GuardAloneResult } from './guard-alone.js';
 import { runLazyDiscovery, type LazyDiscoveryResult } from './lazy-discovery.js';
 import { measureTelemetryAlone, type TelemetryAloneResult } from './telemetry-alone.js';
-import { measureRound, type LoadSpec } from './load.js';
+import { load, measureRound, type LoadSpec } from './load.js';
 import type { MemoryResult } from './memory.js';
 import { HAS_TASKSET, pin, startServer, type ServerProcess } from './processes.js';
 import { fmt, median, table } from './stats.js';
@@ -46,6 +46,8 @@ const SETTINGS = {
   /** Distinct tokens streamed through the verifier in the memory scenario. */
   memoryTokens: envNumber('BENCH_MEMORY_TOKENS', QUICK ? 30_000 : 1_000_000),
   lazyRequests: 1_000,
+  /** Requests each server answers before the first round (the JIT settles). */
+  warmup: envNumber('BENCH_WARMUP', QUICK ? 2_000 : 5_000),
 };
 const RESOURCE = 'http://127.0.0.1/api';
 const SERVER_CPUS = HAS_TASKSET ? '1' : undefined;
@@ -487,6 +489,16 @@ async function main(): Promise<void> {
   }
   for (const [stack, server] of servers) {
     for (const alg of ALGS) await smoke(server, STACK_KIND[stack], repeated[alg]);
+    // Every server warmed up before any round (not only by its scenario's discarded round, a few hundred MCP
+    // requests in a quick run): a stack first used late — the pipeline scenario's MCP tool — otherwise still runs
+    // unoptimised code in its measured rounds (a quick run measured it +800 to +1 200 µs per call over a warm one).
+    await load({
+      port: server.port,
+      ...requestFor(STACK_KIND[stack]),
+      connections: SETTINGS.connections,
+      token: repeated.RS256,
+      amount: SETTINGS.warmup,
+    });
   }
   log(
     `  ${servers.size} servers up (${pinned ? 'taskset: load generator on CPU 0, servers on CPU 1' : 'not pinned'}), ${elapsed()}`,
