@@ -133,13 +133,23 @@ async function main(): Promise<void> {
   const issuer = await startLocalIssuer({ audience: RESOURCE, algorithms: [options.alg] });
   const token = await mintOne(issuer, options.alg);
   const needed = options.warmup + options.rounds * options.requests + 64 * (options.rounds + 1);
-  const config = { resource: RESOURCE, issuer: issuer.issuer, jwksUri: issuer.jwksUri, algorithms: [options.alg] };
+  const config = {
+    resource: RESOURCE,
+    issuer: issuer.issuer,
+    jwksUri: issuer.jwksUri,
+    algorithms: [options.alg],
+  };
   const results = new Map<StackName, { perRequest: number[]; top: Array<[string, number]> }>();
   for (const stack of stacks) {
     // Each server sees its own never-seen tokens (minted per stack: none was sent to it before).
     const pool = options.neverSeen ? await mintMany(issuer, options.alg, needed) : [];
     results.set(stack, await measureStack(stack, config, token, pool, options));
-    console.error(`  ${stack}: ${results.get(stack)!.perRequest.map((v) => fmt(v)).join(', ')}`);
+    console.error(
+      `  ${stack}: ${results
+        .get(stack)!
+        .perRequest.map((v) => fmt(v))
+        .join(', ')}`,
+    );
   }
   await issuer.close();
   const base = median(results.get(stacks[0])!.perRequest);
