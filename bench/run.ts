@@ -52,7 +52,10 @@ const SETTINGS = {
 const RESOURCE = 'http://127.0.0.1/api';
 const SERVER_CPUS = HAS_TASKSET ? '1' : undefined;
 const LOADGEN_CPUS = '0';
-const RESULTS = fileURLToPath(new URL('../../bench/results.md', import.meta.url));
+/** Node 20 writes bench/results.md; any other major its own file (bench/results-node24.md), so both runs are kept. */
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+const RESULTS_FILE = NODE_MAJOR === 20 ? 'results.md' : `results-node${NODE_MAJOR}.md`;
+const RESULTS = fileURLToPath(new URL(`../../bench/${RESULTS_FILE}`, import.meta.url));
 const MEMORY_JS = fileURLToPath(new URL('./memory.js', import.meta.url));
 
 const log = (line: string) => console.log(line);
@@ -535,7 +538,7 @@ async function main(): Promise<void> {
   const report = buildReport({ results, lazy, memory, pinned, floorCrypto, guardAlone, telemetryAlone });
   console.log(`\n${report}`);
   writeFileSync(RESULTS, report);
-  log(`\nWritten to bench/results.md (${elapsed()} in all).`);
+  log(`\nWritten to bench/${RESULTS_FILE} (${elapsed()} in all).`);
 }
 
 function buildReport(input: {
