@@ -3,7 +3,7 @@
  * `@modelcontextprotocol/sdk`, v2 `@modelcontextprotocol/client`) against `test/support/pipeline-app.ts`.
  */
 import { HttpAdapterHost } from '@nestjs/core';
-import { connectWithOAuthV2 } from '../sample/client/headless-oauth-client-v2.js';
+import { connectWithOAuthV2 } from './support/headless-oauth-client-v2.js';
 import { connectWithOAuth } from './support/mcp-oauth-client.js';
 import {
   bearerClient,

@@ -17,7 +17,7 @@ import {
   connectWithOAuthV2,
   type ConnectedMcpClientV2,
   type ReceivedChallenge,
-} from '../sample/client/headless-oauth-client-v2.js';
+} from './support/headless-oauth-client-v2.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { startTestProvider } from './support/oidc-provider.js';
 import { startSample, useSample, type Sample } from './support/sample-app.js';

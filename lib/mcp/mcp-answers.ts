@@ -40,7 +40,7 @@ export function publicMessage(error: unknown): string {
   return typeof message === 'string' ? message : error.message;
 }
 
-/** The JSON-RPC error of a failed resource read or prompt get (see the README's exception map). */
+/** The JSON-RPC error of a failed resource read or prompt get (the exception map: docs/mcp-handlers.md). */
 export function rpcErrorOf(error: unknown, kind: McpHandlerKind): McpRpcError {
   if (error instanceof McpRpcError) return error;
   const message = publicMessage(error);

@@ -18,11 +18,12 @@ import { OriginPolicy } from './origin-policy.js';
 /**
  * `McpAuthGuard` for the MCP endpoints: the scopes a request needs are those of the handlers its JSON-RPC body
  * invokes (`tools/call`, `resources/read`, `prompts/get`), so a call the token may not make is answered with HTTP
- * 403 `insufficient_scope` before it reaches the handler — the form the SDK client's step-up acts on (R13, R14,
- * R41). The body judged is the one the SDK transport then
+ * 403 `insufficient_scope` before it reaches the handler — the form the SDK client's step-up acts on (RFC 6750 §3.1;
+ * MCP authorization, "Scope Challenge Handling"). The body judged is the one the SDK transport then
  * dispatches (`McpRequestBodyReader`: one parse, whether or not Nest parsed it). Every request is authenticated,
- * with or without `Mcp-Session-Id` (R17). Checks `Origin` first, with `OriginPolicy` (R32, R38). It has no
- * authenticator only when the app chose `auth: false` (see `endpointAuthenticator`).
+ * with or without `Mcp-Session-Id` (a session id is never a credential: MCP security best practices, "Session
+ * Hijacking"). Checks `Origin` first, with `OriginPolicy` (MCP transports, Streamable HTTP "Security Warning":
+ * DNS rebinding). It has no authenticator only when the app chose `auth: false` (see `endpointAuthenticator`).
  */
 @Injectable()
 export class McpEndpointGuard extends McpAuthGuard {

@@ -18,9 +18,9 @@ export interface McpSession<T extends Transport = Transport> {
 
 /**
  * The caller a session belongs to — issuer, subject **and** client, so a client-credentials token whose `sub`
- * equals a user's never rides that user's session (a session id alone is never a credential, R17). `''` when there
- * is no caller (a public endpoint, `auth: false`); `undefined` for a caller with neither a subject nor a client id,
- * who has no identity to bind a session to.
+ * equals a user's never rides that user's session (a session id alone is never a credential: MCP
+ * security best practices, "Session Hijacking"). `''` when there is no caller (a public endpoint, `auth: false`);
+ * `undefined` for a caller with neither a subject nor a client id, who has no identity to bind a session to.
  */
 export function sessionOwner(auth: McpAuthInfo | undefined): string | undefined {
   if (!auth) return '';
