@@ -1,6 +1,6 @@
 import { startLocalIssuer } from '../lib/testing/index.js';
 import { MCP_ROUTE, ROUTE, STACK_KIND, STACKS, TOOLS_CALL_BODY, type Alg, type StackName } from './common.js';
-import { measureRound, type LoadSpec, type MeasuredRound } from './load.js';
+import { load, measureRound, type LoadSpec, type MeasuredRound } from './load.js';
 import { HAS_TASKSET, pin, startServer } from './processes.js';
 import { fmt, median, table } from './stats.js';
 import { mintMany, mintOne } from './tokens.js';
@@ -8,7 +8,7 @@ import { mintMany, mintOne } from './tokens.js';
 /**
  * A/B of any stacks, same method as run.js (interleaved rotated rounds, one warm-up, CPU read inside the servers),
  * repeated RS256 token: for diagnostics such as “what does the AsyncLocalStorage middleware alone cost?”.
- * Usage: node dist-scripts/bench/ab.js <stack>[+nocache] <stack> [more stacks…] [--reps=5] [--duration=3]
+ * Usage: node dist-scripts/bench/ab.js <stack>[+nocache] <stack> [more stacks…] [--reps=5] [--duration=3] [--warmup=3000]
  *          [--never-seen [--amount=4000]] [--alg=RS256|ES256]
  * `+nocache` boots the stack with `tokenCache: false`; `--never-seen` gives every request its own token.
  * e.g.   node dist-scripts/bench/ab.js floor floor-als mcp-auth
@@ -69,6 +69,17 @@ async function main(): Promise<void> {
         }
       : { port, method: 'GET', path: ROUTE, connections: 32, ...tokens };
   };
+  // Every server warmed up first (`--warmup` requests, repeated token): the JIT settles before the rounds.
+  const warmup = option('warmup', 3_000);
+  for (let k = 0; k < servers.length; k++) {
+    await load({
+      ...spec(servers[k].port, stacks[k], 0),
+      token,
+      tokens: undefined,
+      duration: undefined,
+      amount: warmup,
+    });
+  }
   const rounds = new Map<string, MeasuredRound[]>(names.map((n) => [n, []]));
   for (let rep = 0; rep <= reps; rep++) {
     for (let i = 0; i < stacks.length; i++) {
@@ -85,7 +96,15 @@ async function main(): Promise<void> {
   console.log(
     table(
       [
-        ['stack', 'req/s', 'CPU µs/req', `Δ CPU vs ${names[0]}`, `× ${names[0]} req/s`],
+        [
+          'stack',
+          'req/s',
+          'CPU µs/req',
+          `Δ CPU vs ${names[0]}`,
+          `× ${names[0]} req/s`,
+          'bytes/req',
+          'GCs/1k req',
+        ],
         ...names.map((s) => {
           const r = rounds.get(s)!;
           return [
@@ -94,6 +113,8 @@ async function main(): Promise<void> {
             fmt(median(r.map((x) => x.cpu)), 1),
             fmt(median(r.map((x, i) => x.cpu - base[i].cpu)), 1),
             fmt(median(r.map((x, i) => x.rps / base[i].rps)), 2),
+            fmt(median(r.map((x) => x.bytes))),
+            fmt(median(r.map((x) => x.minorGcs + x.majorGcs)), 2),
           ];
         }),
       ],

@@ -1,3 +1,5 @@
+import type { AllocationTotals } from './allocation.js';
+
 // Shared by the bench's parent (run.ts) and its server children (server.ts). Benchmark code only: never shipped.
 
 /** The server stacks, each booted alone in a child process. */
@@ -125,12 +127,19 @@ export type ServerCommand =
   /** Starts the V8 sampling profiler (node:inspector), sampling every `interval` µs. */
   | { type: 'profile-start'; interval: number }
   /** Stops it and writes the .cpuprofile to `file`. */
-  | { type: 'profile-stop'; file: string };
+  | { type: 'profile-stop'; file: string }
+  /**
+   * Starts V8's sampling heap profiler: one sample every `interval` bytes allocated on average, objects collected
+   * since included (what a request allocates, not what it keeps).
+   */
+  | { type: 'heap-start'; interval: number }
+  /** Stops it and writes the .heapprofile to `file`. */
+  | { type: 'heap-stop'; file: string };
 
 /** Child → parent. */
 export type ServerMessage =
   | { type: 'ready'; port: number }
-  | { type: 'cpu'; micros: number; heapUsed: number; rss: number }
+  | { type: 'cpu'; micros: number; heapUsed: number; rss: number; allocation: AllocationTotals }
   | { type: 'profiled'; file: string }
   | { type: 'error'; message: string };
 

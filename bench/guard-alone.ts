@@ -43,13 +43,20 @@ class TodoTools {
   }
 }
 
+/**
+ * A header value as Node's HTTP parser hands it over: one flat string (a template literal would be a rope, which
+ * the first scan of it flattens — a copy of the token per request that no server makes).
+ */
+const flat = (value: string) => Buffer.from(value, 'latin1').toString('latin1');
+
 /** A fresh request as Node parses it: GET the REST route, or POST a `tools/call` to the MCP endpoint. */
 export function request(token: string, mcp: boolean): IncomingMessage {
   const req = new IncomingMessage(new Socket()) as IncomingMessage & { body?: unknown };
   req.method = mcp ? 'POST' : 'GET';
   req.url = mcp ? MCP_ROUTE : ROUTE;
-  req.headers = { host: '127.0.0.1', authorization: `Bearer ${token}`, accept: '*/*' };
-  req.rawHeaders = ['Host', '127.0.0.1', 'Authorization', `Bearer ${token}`, 'Accept', '*/*'];
+  const authorization = flat(`Bearer ${token}`);
+  req.headers = { host: '127.0.0.1', authorization, accept: '*/*' };
+  req.rawHeaders = ['Host', '127.0.0.1', 'Authorization', authorization, 'Accept', '*/*'];
   if (mcp) {
     req.headers['content-type'] = 'application/json';
     req.rawHeaders.push('Content-Type', 'application/json');

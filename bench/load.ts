@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AllocationTotals } from './allocation.js';
 
 /** What one load round sends. */
 export interface LoadSpec {
@@ -79,16 +80,29 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
 /** A round measured on both sides: the load result and the server's CPU µs per completed request. */
 export interface MeasuredRound extends LoadResult {
   cpu: number;
+  /** V8 heap bytes the server allocated per completed request. */
+  bytes: number;
+  /** Young-generation and full collections in the server per 1 000 completed requests. */
+  minorGcs: number;
+  majorGcs: number;
 }
 
 /** Runs `spec` against a server child, reading its CPU time (inside it, every thread) before and after. */
 export async function measureRound(
-  server: { cpu(): Promise<{ micros: number }> },
+  server: { cpu(): Promise<{ micros: number; allocation?: AllocationTotals }> },
   spec: LoadSpec,
 ): Promise<MeasuredRound> {
   const before = await server.cpu();
   const result = await load(spec);
   await sleep(50); // let the last in-flight requests finish
   const after = await server.cpu();
-  return { ...result, cpu: (after.micros - before.micros) / Math.max(1, result.requests) };
+  const per = (a: number, b: number) => (a - b) / Math.max(1, result.requests);
+  return {
+    ...result,
+    cpu: per(after.micros, before.micros),
+    // NaN when the server does not count its allocation.
+    bytes: per(after.allocation?.bytes ?? NaN, before.allocation?.bytes ?? NaN),
+    minorGcs: 1000 * per(after.allocation?.minorGcs ?? NaN, before.allocation?.minorGcs ?? NaN),
+    majorGcs: 1000 * per(after.allocation?.majorGcs ?? NaN, before.allocation?.majorGcs ?? NaN),
+  };
 }

@@ -1,5 +1,6 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { AllocationTotals } from './allocation.js';
 import type { ServerCommand, ServerConfig, ServerMessage, StackName } from './common.js';
 
 /** Whether `taskset` is available (Linux, util-linux). */
@@ -29,11 +30,15 @@ export interface ServerProcess {
   readonly port: number;
   readonly pid: number;
   /** Process CPU time (user + system, every thread) in µs, read inside the server. */
-  cpu(): Promise<{ micros: number; heapUsed: number; rss: number }>;
+  cpu(): Promise<{ micros: number; heapUsed: number; rss: number; allocation: AllocationTotals }>;
   /** Starts the V8 sampling profiler inside the server (`interval` µs between samples). */
   profileStart(interval: number): Promise<void>;
   /** Stops it and writes the .cpuprofile to `file`. */
   profileStop(file: string): Promise<void>;
+  /** Starts the sampling heap profiler inside the server (a sample every `interval` bytes, collected ones too). */
+  heapStart(interval: number): Promise<void>;
+  /** Stops it and writes the .heapprofile to `file`. */
+  heapStop(file: string): Promise<void>;
   /** Asks for a clean exit and waits for it. */
   stop(): Promise<void>;
 }
@@ -44,10 +49,15 @@ const SERVER_JS = fileURLToPath(new URL('./server.js', import.meta.url));
 export async function startServer(
   stack: StackName,
   config: ServerConfig,
-  options: { cpus?: string; execArgv?: string[] } = {},
+  options: { cpus?: string; execArgv?: string[]; wrapper?: { command: string; args: string[] } } = {},
 ): Promise<ServerProcess> {
+  // A wrapper (e.g. valgrind) runs `node <execArgv> server.js …` as its command.
+  const wrapper = options.wrapper;
   const child: ChildProcess = fork(SERVER_JS, [stack, JSON.stringify(config)], {
-    execArgv: options.execArgv ?? [],
+    execPath: wrapper?.command,
+    execArgv: wrapper
+      ? [...wrapper.args, process.execPath, ...(options.execArgv ?? [])]
+      : (options.execArgv ?? []),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   if (options.cpus !== undefined) pin(child.pid!, options.cpus);
@@ -82,6 +92,16 @@ export async function startServer(
       new Promise((resolve) => {
         profiled.push(resolve);
         send({ type: 'profile-stop', file });
+      }),
+    heapStart: (interval) =>
+      new Promise((resolve) => {
+        profiled.push(resolve);
+        send({ type: 'heap-start', interval });
+      }),
+    heapStop: (file) =>
+      new Promise((resolve) => {
+        profiled.push(resolve);
+        send({ type: 'heap-stop', file });
       }),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -13,6 +13,10 @@ import { mintMany, mintOne } from './tokens.js';
  * measured window is profiled). Prints CPU µs per request by code group for both (the difference is the cost of
  * auth, by where it is spent), the top self-time frames of the stack, and those in the auth path.
  * Usage: node dist-scripts/bench/profile.js [stack=mcp-auth] [repeated|never-seen] [RS256|ES256] [seconds=8]
+ *          [--base=<stack>] [--heap]
+ * `--base` names the stack to compare with (default: the no-auth floor of the stack's kind); `--heap` profiles
+ * allocation instead of CPU (V8's sampling heap profiler, objects already collected included: bytes allocated
+ * per request by code group and function).
  * Profiles are kept in bench/.profiles/ (open them in Chrome DevTools or speedscope).
  */
 interface ProfileNode {
@@ -25,8 +29,18 @@ interface CpuProfile {
   samples: number[];
   timeDeltas: number[];
 }
+interface HeapNode {
+  callFrame: ProfileNode['callFrame'];
+  selfSize: number;
+  children: HeapNode[];
+}
+interface HeapProfile {
+  head: HeapNode;
+}
 
 const RESOURCE = 'http://127.0.0.1/api';
+/** Bytes between two heap samples on average (`--heap`): small enough to place a few hundred bytes per request. */
+const HEAP_INTERVAL = 32;
 const PROFILE_DIR = fileURLToPath(new URL('../../bench/.profiles/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -90,6 +104,33 @@ function analyse(profile: CpuProfile, requests: number): Analysis {
   };
 }
 
+/** Bytes allocated per request by group and by function (self), from a sampling heap profile. */
+function analyseHeap(profile: HeapProfile, requests: number): Analysis {
+  const groups = new Map<string, number>(GROUPS.map(([g]) => [g, 0]));
+  const frames = new Map<string, { name: string; where: string; url: string; us: number }>();
+  let total = 0;
+  const visit = (node: HeapNode) => {
+    const { callFrame, selfSize } = node;
+    if (selfSize > 0) {
+      const name = callFrame.functionName || '(anonymous)';
+      total += selfSize;
+      const group = GROUPS.find(([, test]) => test(callFrame.url, name))![0];
+      groups.set(group, groups.get(group)! + selfSize / requests);
+      const key = `${name} ${callFrame.url}:${callFrame.lineNumber}`;
+      const frame = frames.get(key) ?? { name, where: where(callFrame), url: callFrame.url, us: 0 };
+      frame.us += selfSize / requests;
+      frames.set(key, frame);
+    }
+    for (const child of node.children) visit(child);
+  };
+  visit(profile.head);
+  return {
+    groups,
+    frames: [...frames.values()].sort((a, b) => b.us - a.us),
+    busyPerRequest: total / requests,
+  };
+}
+
 async function profileStack(
   stack: StackName,
   mode: 'repeated' | 'never-seen',
@@ -97,11 +138,17 @@ async function profileStack(
   tokens: string[] | undefined,
   seconds: number,
   issuer: { issuer: string; jwksUri: string },
+  heap: boolean,
 ): Promise<{ analysis: Analysis; rps: number; file: string }> {
   const server = await startServer(
     stack,
     { resource: RESOURCE, issuer: issuer.issuer, jwksUri: issuer.jwksUri, algorithms: ['RS256', 'ES256'] },
-    { cpus: HAS_TASKSET ? '1' : undefined },
+    // BENCH_SERVER_ARGS: V8/Node flags for the servers, e.g. `--no-turbo-inlining` to attribute what inlined
+    // callees allocate to themselves.
+    {
+      cpus: HAS_TASKSET ? '1' : undefined,
+      execArgv: process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean),
+    },
   );
   const mcp = STACK_KIND[stack] === 'mcp';
   const request: Omit<LoadSpec, 'token' | 'tokens'> = {
@@ -113,43 +160,63 @@ async function profileStack(
     connections: 32,
   };
   await load({ ...request, token, duration: 3 }); // warm-up, not profiled
-  await server.profileStart(100);
+  if (heap) await server.heapStart(HEAP_INTERVAL);
+  else await server.profileStart(100);
   const result = await load(
     mode === 'never-seen'
       ? { ...request, tokens, amount: tokens!.length - 200 }
       : { ...request, token, duration: seconds },
   );
-  const file = `${PROFILE_DIR}${stack}-${mode}.cpuprofile`;
-  await server.profileStop(file);
+  const file = `${PROFILE_DIR}${stack}-${mode}.${heap ? 'heapprofile' : 'cpuprofile'}`;
+  if (heap) await server.heapStop(file);
+  else await server.profileStop(file);
   await server.stop();
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  return { analysis: analyse(profile, result.requests), rps: result.rps, file };
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile & HeapProfile;
+  const analysis = heap ? analyseHeap(profile, result.requests) : analyse(profile, result.requests);
+  return { analysis, rps: result.rps, file };
 }
 
 async function main(): Promise<void> {
-  const stack = (process.argv[2] ?? 'mcp-auth') as StackName;
-  const mode = (process.argv[3] ?? 'repeated') as 'repeated' | 'never-seen';
-  const alg = (process.argv[4] ?? 'RS256') as Alg;
-  const seconds = Number(process.argv[5] ?? 8);
-  if (!STACKS.includes(stack)) throw new Error(`stack: one of ${STACKS.join(', ')}`);
-  const floor: StackName = STACK_KIND[stack] === 'mcp' ? 'mcp-noauth' : 'floor';
+  const args = process.argv.slice(2);
+  const positional = args.filter((a) => !a.startsWith('--'));
+  const stack = (positional[0] ?? 'mcp-auth') as StackName;
+  const mode = (positional[1] ?? 'repeated') as 'repeated' | 'never-seen';
+  const alg = (positional[2] ?? 'RS256') as Alg;
+  const seconds = Number(positional[3] ?? 8);
+  const heap = args.includes('--heap');
+  const base = args.find((a) => a.startsWith('--base='))?.slice(7) as StackName | undefined;
+  const floor: StackName = base ?? (STACK_KIND[stack] === 'mcp' ? 'mcp-noauth' : 'floor');
+  for (const s of [stack, floor])
+    if (!STACKS.includes(s)) throw new Error(`stack: one of ${STACKS.join(', ')}`);
   const issuer = await startLocalIssuer({ audience: RESOURCE, algorithms: ['RS256', 'ES256'] });
   const token = await mintOne(issuer, alg);
   const pools =
     mode === 'never-seen' ? [await mintMany(issuer, alg, 10_000), await mintMany(issuer, alg, 10_000)] : [];
   mkdirSync(PROFILE_DIR, { recursive: true });
   if (HAS_TASKSET) pin(process.pid, '0');
-  const base = await profileStack(floor, mode, token, pools[0], seconds, issuer);
-  const ours = await profileStack(stack, mode, token, pools[1], seconds, issuer);
+  const baseline = await profileStack(floor, mode, token, pools[0], seconds, issuer, heap);
+  const ours = await profileStack(stack, mode, token, pools[1], seconds, issuer, heap);
   await issuer.close();
+  report(stack, floor, mode, alg, heap, baseline, ours);
+}
 
-  const us = (v: number) => fmt(v, 1);
-  console.log(`# CPU profile: ${stack} vs ${floor}, ${mode} token, ${alg}\n`);
+function report(
+  stack: StackName,
+  floor: StackName,
+  mode: string,
+  alg: Alg,
+  heap: boolean,
+  base: { analysis: Analysis; rps: number },
+  ours: { analysis: Analysis; rps: number },
+): void {
+  const us = (v: number) => fmt(v, heap ? 0 : 1);
+  const unit = heap ? 'bytes allocated' : 'µs CPU';
+  console.log(`# ${heap ? 'Allocation' : 'CPU'} profile: ${stack} vs ${floor}, ${mode} token, ${alg}\n`);
   console.log(
-    `${floor}: ${fmt(base.rps)} req/s, ${us(base.analysis.busyPerRequest)} µs CPU/req (main thread) · ` +
-      `${stack}: ${fmt(ours.rps)} req/s, ${us(ours.analysis.busyPerRequest)} µs CPU/req · profiles in bench/.profiles/\n`,
+    `${floor}: ${fmt(base.rps)} req/s, ${us(base.analysis.busyPerRequest)} ${unit}/req (main thread) · ` +
+      `${stack}: ${fmt(ours.rps)} req/s, ${us(ours.analysis.busyPerRequest)} ${unit}/req · profiles in bench/.profiles/\n`,
   );
-  console.log('CPU µs per request by code group (main thread, self time):\n');
+  console.log(`${unit} per request by code group (main thread, self):\n`);
   console.log(
     table(
       [
@@ -171,15 +238,15 @@ async function main(): Promise<void> {
   );
   const frameRows = (frames: Analysis['frames']) =>
     frames.slice(0, 25).map((f) => [f.name, f.where, us(f.us)]);
-  console.log(`\nTop self-time frames of ${stack} (µs per request):\n`);
-  console.log(table([['function', 'where', 'µs/req'], ...frameRows(ours.analysis.frames)], ['l', 'l']));
+  console.log(`\nTop self frames of ${stack} (${unit} per request):\n`);
+  console.log(table([['function', 'where', 'per req'], ...frameRows(ours.analysis.frames)], ['l', 'l']));
   const baseFrames = new Map(base.analysis.frames.map((f) => [`${f.name} ${f.where}`, f.us]));
   const oursFrames = new Map(ours.analysis.frames.map((f) => [`${f.name} ${f.where}`, f.us]));
   const deltas = [...new Set([...baseFrames.keys(), ...oursFrames.keys()])]
     .map((k) => ({ k, a: baseFrames.get(k) ?? 0, b: oursFrames.get(k) ?? 0 }))
     .sort((x, y) => y.b - y.a - (x.b - x.a))
     .slice(0, 25);
-  console.log(`\nLargest self-time increases over ${floor} (µs per request):\n`);
+  console.log(`\nLargest self increases over ${floor} (${unit} per request):\n`);
   console.log(
     table(
       [
@@ -189,11 +256,11 @@ async function main(): Promise<void> {
       ['l'],
     ),
   );
-  console.log('\nAuth path frames (lib/, jose, async_hooks, node:crypto, passport…), µs per request:\n');
+  console.log(`\nAuth path frames (lib/, jose, async_hooks, node:crypto, passport…), ${unit} per request:\n`);
   console.log(
     table(
       [
-        ['function', 'where', 'µs/req'],
+        ['function', 'where', 'per req'],
         ...frameRows(
           ours.analysis.frames.filter((f) =>
             /\/dist-scripts\/lib\/|\/jose\/|async_hooks|async_local_storage|internal\/crypto|passport|jsonwebtoken|jwks-rsa|\/jws\/|\/jwa\//.test(

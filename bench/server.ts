@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { installOpenTelemetry } from '../test/support/otel.js';
+import { AllocationMeter } from './allocation.js';
 import { stackModule } from './apps.js';
 import {
   STACKS,
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const send = (message: ServerMessage) => process.send?.(message);
   let session: Session | undefined;
+  const allocation = new AllocationMeter();
 
   process.on('message', (command: ServerCommand) => {
     void (async () => {
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
         case 'cpu': {
           const { user, system } = process.cpuUsage();
           const { heapUsed, rss } = process.memoryUsage();
-          return send({ type: 'cpu', micros: user + system, heapUsed, rss });
+          return send({ type: 'cpu', micros: user + system, heapUsed, rss, allocation: allocation.read() });
         }
         case 'profile-start':
           session = new Session();
@@ -53,6 +55,22 @@ async function main(): Promise<void> {
           return send({ type: 'profiled', file: '' });
         case 'profile-stop': {
           const { profile } = await session!.post('Profiler.stop');
+          session!.disconnect();
+          writeFileSync(command.file, JSON.stringify(profile));
+          return send({ type: 'profiled', file: command.file });
+        }
+        case 'heap-start':
+          session = new Session();
+          session.connect();
+          await session.post('HeapProfiler.enable');
+          await session.post('HeapProfiler.startSampling', {
+            samplingInterval: command.interval,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          });
+          return send({ type: 'profiled', file: '' });
+        case 'heap-stop': {
+          const { profile } = await session!.post('HeapProfiler.stopSampling');
           session!.disconnect();
           writeFileSync(command.file, JSON.stringify(profile));
           return send({ type: 'profiled', file: command.file });

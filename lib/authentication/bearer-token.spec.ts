@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { McpAuthError } from '../core/mcp-auth.error.js';
-import { extractBearerToken } from './bearer-token.js';
+import { bearerTokenOf, extractBearerToken } from './bearer-token.js';
 
 function req(authorization: string[] = [], extra: Record<string, unknown> = {}): IncomingMessage {
   const headers: Record<string, string> = {};
@@ -62,5 +62,80 @@ describe('extractBearerToken', () => {
     const json = req(['Bearer a'], { body: { access_token: 'a' } });
     json.headers['content-type'] = 'application/json';
     expect(extractBearerToken(json)).toBe('a');
+  });
+});
+
+describe('bearerTokenOf', () => {
+  // The grammar as a regular expression (what the scanner replaced): the oracle of the differential test below.
+  const GRAMMAR = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+  const oracle = (header: string) => GRAMMAR.exec(header)?.[1];
+  const ALPHABET = [
+    'B',
+    'b',
+    'E',
+    'e',
+    'A',
+    'a',
+    'R',
+    'r',
+    ' ',
+    '\t',
+    '=',
+    '.',
+    '-',
+    '_',
+    '~',
+    '+',
+    '/',
+    '0',
+    'z',
+    'ö',
+    'ſ',
+    'K',
+    '\u212a',
+    ',',
+    '"',
+    '\n',
+    ':',
+  ];
+
+  it('R10: accepts exactly the headers the RFC 6750 §2.1 grammar accepts, with the same token (differential)', () => {
+    let seed = 14;
+    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    const prefixes = [
+      'Bearer ',
+      'bearer  ',
+      'BEARER ',
+      'BeArEr',
+      'Bearer',
+      'Bearer\t',
+      'Bear ',
+      'Bearerx ',
+      '',
+    ];
+    const mismatches: Array<[string, string | undefined, string | undefined]> = [];
+    for (let k = 0; k < 20_000; k++) {
+      let header = prefixes[random(prefixes.length)];
+      const length = random(12);
+      for (let i = 0; i < length; i++) header += ALPHABET[random(ALPHABET.length)];
+      const [ours, theirs] = [bearerTokenOf(header), oracle(header)];
+      if (ours !== theirs) mismatches.push([header, ours, theirs]);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it.each([
+    ['Bearer abc.def.ghi', 'abc.def.ghi'],
+    ['bEaReR   a-b_c~d+e/f==  ', 'a-b_c~d+e/f=='],
+    ['Bearer =', undefined],
+    ['Bearer a=b', undefined],
+    ['Bearer a ', 'a'],
+    ['Bearer a\n', undefined],
+    ['Bearer\u212a', undefined],
+    ['Bearer ſ', undefined],
+    ['Bearerabc', undefined],
+  ])('R10: %j gives %j, as the grammar does', (header, token) => {
+    expect(bearerTokenOf(header)).toBe(token);
+    expect(oracle(header)).toBe(token);
   });
 });

@@ -1,8 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { McpAuthError } from '../core/mcp-auth.error.js';
 
-/** RFC 6750 §2.1: `Bearer 1*SP b64token` (scheme case-insensitive). */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const SCHEME = /^\s*([^\s]+)/;
 
 type RequestLike = IncomingMessage & { body?: unknown };
@@ -23,6 +21,37 @@ function accessTokenInForm(req: IncomingMessage, body: unknown): boolean {
     'access_token' in body &&
     /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')
   );
+}
+
+/** `b64token` characters (RFC 6750 §2.1): ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/". */
+const B64TOKEN = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/')
+  B64TOKEN[c.charCodeAt(0)] = 1;
+const SPACE = 32;
+const EQUALS = 61;
+
+/**
+ * The token of an Authorization header of the form `Bearer 1*SP b64token *"=" *SP` (RFC 6750 §2.1; the scheme
+ * compared without regard to ASCII case), else `undefined`. A scan, not a regular expression: nothing is allocated
+ * but the token itself (this runs on every request).
+ */
+export function bearerTokenOf(header: string): string | undefined {
+  const scheme = 'bearer';
+  for (let i = 0; i < scheme.length; i++) {
+    // `| 0x20` maps an ASCII capital to its small letter and leaves the small letter as it is.
+    if ((header.charCodeAt(i) | 0x20) !== scheme.charCodeAt(i)) return undefined;
+  }
+  const n = header.length;
+  let i = scheme.length;
+  while (i < n && header.charCodeAt(i) === SPACE) i++;
+  if (i === scheme.length) return undefined;
+  const start = i;
+  for (let c = header.charCodeAt(i); i < n && c < 128 && B64TOKEN[c] === 1; c = header.charCodeAt(++i));
+  if (i === start) return undefined;
+  while (i < n && header.charCodeAt(i) === EQUALS) i++;
+  const end = i;
+  while (i < n && header.charCodeAt(i) === SPACE) i++;
+  return i === n ? header.slice(start, end) : undefined;
 }
 
 /** How many Authorization headers were sent: Node keeps only the first in `req.headers`. */
@@ -52,8 +81,8 @@ export function extractBearerToken(req: RequestLike, body: unknown = req.body): 
   if (authorizationHeaderCount(req.rawHeaders) > 1) {
     throw malformed('The request has more than one Authorization header');
   }
-  const match = BEARER.exec(header);
-  if (match) return match[1];
+  const token = bearerTokenOf(header);
+  if (token !== undefined) return token;
   const scheme = SCHEME.exec(header)?.[1];
   if (!scheme || scheme.toLowerCase() !== 'bearer') {
     // Credentials of another scheme are not bearer credentials: challenge for Bearer without an error

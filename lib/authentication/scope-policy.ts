@@ -20,14 +20,20 @@ export function effectiveScopes(
   return out;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** The required scopes the token does not hold (after the hierarchy). */
 export function missingScopes(
   granted: readonly string[],
   required: readonly string[],
   options: ResolvedMcpAuthOptions,
-): string[] {
-  if (required.length === 0) return [];
-  if (options.scopeHierarchy.size === 0) return required.filter((s) => !granted.includes(s));
+): readonly string[] {
+  if (required.length === 0) return NONE;
+  if (options.scopeHierarchy.size === 0) {
+    // The usual case, on every request: no array unless a scope is missing.
+    if (required.every((s) => granted.includes(s))) return NONE;
+    return required.filter((s) => !granted.includes(s));
+  }
   const effective = effectiveScopes(granted, options);
   return required.filter((s) => !effective.has(s));
 }

@@ -11,7 +11,7 @@ export function authInfoFromRequest(request: unknown): McpAuthInfo | undefined {
 export function authInfoOf(context: ExecutionContext): McpAuthInfo | undefined {
   if (context.getType<string>() === MCP_CONTEXT_TYPE) return mcpInvocationOf(context)?.auth;
   if (context.getType() !== 'http') return undefined;
-  return authInfoFromRequest(context.switchToHttp().getRequest());
+  return authInfoFromRequest(context.getArgByIndex(0)); // the HTTP request, without switchToHttp()'s closures
 }
 
 /**

@@ -55,7 +55,8 @@ export class McpAuthGuard implements CanActivate {
     if (this.isPublic(context)) return true;
     if (context.getType<string>() === MCP_CONTEXT_TYPE) return this.mayInvoke(context);
     if (context.getType() !== 'http') return false;
-    const req = context.switchToHttp().getRequest();
+    // The request is the first argument of an HTTP context (`switchToHttp()` would build three closures per call).
+    const req = context.getArgByIndex<object>(0);
     let resource: ResolvedResource;
     try {
       resource = this.getResource(context, req);

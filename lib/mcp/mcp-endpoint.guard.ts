@@ -42,8 +42,9 @@ export class McpEndpointGuard extends McpAuthGuard {
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    // As the adapter hands it: Express's request, or Fastify's (its Node request is `request.raw`).
-    const req = context.switchToHttp().getRequest<object>();
+    // As the adapter hands it (Express's request, or Fastify's, whose Node request is `request.raw`), read as the
+    // context's first argument: `switchToHttp()` would build three closures per call.
+    const req = context.getArgByIndex<object>(0);
     const node = this.http.nodeRequest(req);
     this.origins.assertAllowed(node);
     if (node.method !== 'POST') return this.decide(context);
@@ -80,7 +81,7 @@ export class McpEndpointGuard extends McpAuthGuard {
    * once per request; also named to the telemetry, so the decision reported says which.
    */
   private invoked(context: ExecutionContext): readonly McpHandler[] {
-    const req = context.switchToHttp().getRequest<object>();
+    const req = context.getArgByIndex<object>(0);
     let handlers = this.invocations.get(req);
     if (handlers === undefined) {
       const found = handlersInvoked(this.bodies.parsed(req)).map((t) => this.handlers.target(t));
