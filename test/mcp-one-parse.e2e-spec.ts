@@ -6,6 +6,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { InMemoryTransport as InMemoryTransportV2 } from '@modelcontextprotocol/server';
 import request from 'supertest';
 import {
   McpAuthenticator,
@@ -16,6 +17,9 @@ import {
   type McpAuthInfo,
 } from '../lib/index.js';
 import { McpProtocolServerFactory } from '../lib/mcp/mcp-protocol-server.js';
+import { createV1Server } from '../lib/mcp/sdk-v1/v1-server.js';
+import { createV2Server } from '../lib/mcp/sdk-v2/v2-server.js';
+import { SDK_LINES } from './support/sdk-lines.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { ACCEPT } from './support/sample-app.js';
@@ -52,189 +56,120 @@ class TodoTools {
 
 type Configure = (app: NestExpressApplication) => void;
 
-describe('R34: one parse — the scope check judges the body the MCP SDK dispatches', () => {
-  let provider: TestProvider;
-  let readToken: string;
-  const apps: NestExpressApplication[] = [];
+describe.each(SDK_LINES)(
+  'R34: one parse — the scope check judges the body the MCP SDK dispatches (SDK %s)',
+  (sdk) => {
+    let provider: TestProvider;
+    let readToken: string;
+    const apps: NestExpressApplication[] = [];
 
-  beforeAll(async () => {
-    provider = await startTestProvider({
-      resources: { [RESOURCE]: { scopes: ['read:todos', 'delete:todos'] } },
-      clients: [CLIENT],
+    beforeAll(async () => {
+      provider = await startTestProvider({
+        resources: { [RESOURCE]: { scopes: ['read:todos', 'delete:todos'] } },
+        clients: [CLIENT],
+      });
+      readToken = await provider.clientCredentialsToken({
+        ...CLIENT,
+        scope: 'read:todos',
+        resource: RESOURCE,
+      });
     });
-    readToken = await provider.clientCredentialsToken({ ...CLIENT, scope: 'read:todos', resource: RESOURCE });
-  });
-  beforeEach(() => {
-    runs.delete = 0;
-  });
-  afterAll(async () => {
-    await Promise.allSettled(apps.map((a) => a.close()));
-    await provider?.close();
-  });
-
-  /** The app as `NestFactory.create` builds it, with or without Nest's body parser. */
-  async function start(
-    bodyParser: boolean,
-    configure?: Configure,
-    server: Partial<Parameters<typeof McpServerModule.forRoot>[0]> = {},
-  ) {
-    @Module({})
-    class App {
-      static create(): DynamicModule {
-        return {
-          module: App,
-          imports: [
-            McpAuthModule.forRoot({
-              resource: RESOURCE,
-              authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
-            }),
-            McpServerModule.forRoot({ name: 'one-parse', version: '1', sse: true, ...server }),
-          ],
-          providers: [TodoTools],
-        };
-      }
-    }
-    const app = await NestFactory.create<NestExpressApplication>(App.create(), {
-      bodyParser,
-      logger: false,
-      abortOnError: false,
+    beforeEach(() => {
+      runs.delete = 0;
     });
-    apps.push(app);
-    configure?.(app);
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as { port: number };
-    return { app, url: `http://127.0.0.1:${port}` };
-  }
-
-  const post = (app: NestExpressApplication, body: string, type = 'application/json', bearer = readToken) => {
-    const r = request(app.getHttpServer()).post('/mcp').set('Accept', ACCEPT).set('Content-Type', type);
-    return (bearer ? r.set('Authorization', `Bearer ${bearer}`) : r).send(body);
-  };
-
-  it('R34: bodyParser: false — a read:todos token calling a delete:todos tool gets 403 insufficient_scope; the tool never runs', async () => {
-    const { app } = await start(false);
-    const res = await post(app, JSON.stringify(call('delete-todos')));
-    expect(res.status).toBe(403);
-    expect(parseBearerChallenge(res.headers['www-authenticate'])).toMatchObject({
-      error: 'insufficient_scope',
-      scope: 'read:todos delete:todos',
+    afterAll(async () => {
+      await Promise.allSettled(apps.map((a) => a.close()));
+      await provider?.close();
     });
-    expect(runs.delete).toBe(0);
-    const allowed = await post(app, JSON.stringify(call('read-todos'))).expect(200);
-    expect(allowed.text).toContain('todos');
-  });
 
-  it('R34: bodyParser: false — a batch with one forbidden call → 403, nothing runs', async () => {
-    const { app } = await start(false);
-    const res = await post(app, JSON.stringify([call('read-todos', 5), call('delete-todos', 6)]));
-    expect(res.status).toBe(403);
-    expect(runs.delete).toBe(0);
-  });
-
-  it('R34: bodyParser: false — the official SDK client: the forbidden call is refused, the allowed one works', async () => {
-    const { url } = await start(false);
-    const client = new Client({ name: 't', version: '1' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
-        requestInit: { headers: { Authorization: `Bearer ${readToken}` } },
-      }),
-    );
-    try {
-      await expect(client.callTool({ name: 'delete-todos', arguments: {} })).rejects.toThrow(
-        /insufficient_scope|403/,
-      );
-      const read = await client.callTool({ name: 'read-todos', arguments: {} });
-      expect(read.content).toEqual([{ type: 'text', text: 'todos' }]);
-      expect(runs.delete).toBe(0);
-    } finally {
-      await client.close();
-    }
-  });
-
-  it('R34: bodyParser: false — the legacy SSE transport refuses the forbidden call too', async () => {
-    const { url } = await start(false);
-    const headers = { Authorization: `Bearer ${readToken}` };
-    const client = new Client({ name: 't', version: '1' });
-    await client.connect(
-      new SSEClientTransport(new URL(`${url}/sse`), {
-        requestInit: { headers },
-        eventSourceInit: {
-          fetch: (u, init) => fetch(u, { ...init, headers: { ...init?.headers, ...headers } }),
-        },
-      }),
-    );
-    try {
-      await expect(client.callTool({ name: 'delete-todos', arguments: {} })).rejects.toThrow(/403/);
-      expect((await client.callTool({ name: 'read-todos', arguments: {} })).content).toEqual([
-        { type: 'text', text: 'todos' },
-      ]);
-      expect(runs.delete).toBe(0);
-    } finally {
-      await client.close();
-    }
-  });
-
-  it('R34: the endpoint answers a body the same whether Nest parsed it or not (content type, size, JSON; with and without a token)', async () => {
-    const parsed = (await start(true)).app;
-    const raw = (await start(false)).app;
-    const forbidden = JSON.stringify(call('delete-todos'));
-    const oversized = JSON.stringify({ ...call('delete-todos'), pad: 'x'.repeat(150 * 1024) });
-    // [name, body, content type, status with a token, status without]
-    const variants: Array<[string, string, string, number, number]> = [
-      ['text/plain', forbidden, 'text/plain', 415, 415],
-      ['a form', 'jsonrpc=2.0&method=tools%2Fcall', 'application/x-www-form-urlencoded', 415, 415],
-      ['over 100 kB', oversized, 'application/json', 413, 413],
-      ['invalid JSON', '{"jsonrpc": "2.0", ', 'application/json', 400, 400],
-      ['a JSON string', JSON.stringify(forbidden), 'application/json', 400, 400],
-      ['an empty body (body-parser reads {})', '', 'application/json', 400, 401],
-      ['the forbidden call', forbidden, 'application/json', 403, 401],
-    ];
-    for (const bearer of [readToken, '']) {
-      for (const [name, body, type, withToken, without] of variants) {
-        const status = bearer ? withToken : without;
-        const viaNest = await post(parsed, body, type, bearer);
-        const viaEndpoint = await post(raw, body, type, bearer);
-        expect({ name, bearer: !!bearer, nest: viaNest.status, endpoint: viaEndpoint.status }).toEqual({
-          name,
-          bearer: !!bearer,
-          nest: status,
-          endpoint: status,
-        });
-        expect(viaEndpoint.headers['content-type']).toMatch(/^application\/json/);
-        if (status === 400 && name !== 'an empty body (body-parser reads {})') {
-          expect(viaEndpoint.body.error.code).toBe(-32700);
+    /** The app as `NestFactory.create` builds it, with or without Nest's body parser. */
+    async function start(
+      bodyParser: boolean,
+      configure?: Configure,
+      server: Partial<Parameters<typeof McpServerModule.forRoot>[0]> = {},
+    ) {
+      @Module({})
+      class App {
+        static create(): DynamicModule {
+          return {
+            module: App,
+            imports: [
+              McpAuthModule.forRoot({
+                resource: RESOURCE,
+                authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
+              }),
+              McpServerModule.forRoot({ name: 'one-parse', version: '1', sdk, sse: sdk === 'v1', ...server }),
+            ],
+            providers: [TodoTools],
+          };
         }
       }
-    }
-    expect(runs.delete).toBe(0);
-  });
-
-  it('R34: maxBodySize bounds the body the endpoint reads itself', async () => {
-    const { app } = await start(false, undefined, { maxBodySize: 1024 });
-    const padded = JSON.stringify({ ...call('read-todos'), pad: 'x'.repeat(2048) });
-    const res = await post(app, padded).expect(413);
-    expect(res.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 }, id: null });
-    await post(app, JSON.stringify(call('read-todos'))).expect(200);
-    for (const maxBodySize of [0, -1, 1.5, Number.NaN]) {
-      await expect(start(false, undefined, { maxBodySize })).rejects.toMatchObject({
-        name: 'McpAuthConfigError',
-        code: 'ERR_INVALID_OPTIONS',
-        option: 'maxBodySize',
+      const app = await NestFactory.create<NestExpressApplication>(App.create(), {
+        bodyParser,
+        logger: false,
+        abortOnError: false,
       });
+      apps.push(app);
+      configure?.(app);
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as { port: number };
+      return { app, url: `http://127.0.0.1:${port}` };
     }
-  });
 
-  it.each([
-    ['text', (app: NestExpressApplication) => app.useBodyParser('text', { type: 'application/json' })],
-    ['raw', (app: NestExpressApplication) => app.useBodyParser('raw', { type: 'application/json' })],
-  ])(
-    'R34: a body Nest parsed with a custom %s parser (a string or Buffer) is judged and dispatched as the same JSON',
-    async (_name, configure) => {
-      const { app, url } = await start(false, configure);
-      expect((await post(app, JSON.stringify(call('delete-todos')))).status).toBe(403);
+    const post = (
+      app: NestExpressApplication,
+      body: string,
+      type = 'application/json',
+      bearer = readToken,
+    ) => {
+      const r = request(app.getHttpServer()).post('/mcp').set('Accept', ACCEPT).set('Content-Type', type);
+      return (bearer ? r.set('Authorization', `Bearer ${bearer}`) : r).send(body);
+    };
+
+    it('R34: bodyParser: false — a read:todos token calling a delete:todos tool gets 403 insufficient_scope; the tool never runs', async () => {
+      const { app } = await start(false);
+      const res = await post(app, JSON.stringify(call('delete-todos')));
+      expect(res.status).toBe(403);
+      expect(parseBearerChallenge(res.headers['www-authenticate'])).toMatchObject({
+        error: 'insufficient_scope',
+        scope: 'read:todos delete:todos',
+      });
+      expect(runs.delete).toBe(0);
       const allowed = await post(app, JSON.stringify(call('read-todos'))).expect(200);
       expect(allowed.text).toContain('todos');
-      // The legacy SSE transport would JSON.parse a string body itself: the same decision there.
+    });
+
+    it('R34: bodyParser: false — a batch with one forbidden call → 403, nothing runs', async () => {
+      const { app } = await start(false);
+      const res = await post(app, JSON.stringify([call('read-todos', 5), call('delete-todos', 6)]));
+      expect(res.status).toBe(403);
+      expect(runs.delete).toBe(0);
+    });
+
+    it('R34: bodyParser: false — the official SDK client: the forbidden call is refused, the allowed one works', async () => {
+      const { url } = await start(false);
+      const client = new Client({ name: 't', version: '1' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+          requestInit: { headers: { Authorization: `Bearer ${readToken}` } },
+        }),
+      );
+      try {
+        await expect(client.callTool({ name: 'delete-todos', arguments: {} })).rejects.toThrow(
+          /insufficient_scope|403/,
+        );
+        const read = await client.callTool({ name: 'read-todos', arguments: {} });
+        expect(read.content).toEqual([{ type: 'text', text: 'todos' }]);
+        expect(runs.delete).toBe(0);
+      } finally {
+        await client.close();
+      }
+    });
+
+    const onV1 = sdk === 'v1' ? it : () => undefined; // the HTTP+SSE transport: SDK 1.x only
+
+    onV1('R34: bodyParser: false — the legacy SSE transport refuses the forbidden call too', async () => {
+      const { url } = await start(false);
       const headers = { Authorization: `Bearer ${readToken}` };
       const client = new Client({ name: 't', version: '1' });
       await client.connect(
@@ -247,46 +182,135 @@ describe('R34: one parse — the scope check judges the body the MCP SDK dispatc
       );
       try {
         await expect(client.callTool({ name: 'delete-todos', arguments: {} })).rejects.toThrow(/403/);
+        expect((await client.callTool({ name: 'read-todos', arguments: {} })).content).toEqual([
+          { type: 'text', text: 'todos' },
+        ]);
         expect(runs.delete).toBe(0);
       } finally {
         await client.close();
       }
-    },
-  );
+    });
 
-  it('R34: defence in depth — a tool called past the HTTP layer by a caller without its scopes answers an MCP error and never runs', async () => {
-    const { app } = await start(true);
-    const authenticator = app.get(McpAuthenticator);
-    const resource = authenticator.options.resources[0];
-    const verified = await authenticator.authenticate(
-      { headers: { authorization: `Bearer ${readToken}` }, url: '/mcp' } as never,
-      resource,
-    );
-    const server = app.get(McpProtocolServerFactory).create();
-    const [client, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const answers = new Map<unknown, JSONRPCMessage>();
-    client.onmessage = (message) => void answers.set((message as { id?: unknown }).id, message);
-    await client.start();
-    const send = async (id: number, name: string, authInfo?: McpAuthInfo) => {
-      await client.send(call(name, id) as JSONRPCMessage, { authInfo });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return answers.get(id) as unknown as {
-        result: { isError?: boolean; content: Array<{ text: string }> };
-      };
-    };
-    try {
-      const denied = await send(1, 'delete-todos', verified);
-      expect(denied.result.isError).toBe(true);
-      expect(denied.result.content[0].text).toMatch(/insufficient_scope.*delete:todos/);
-      const anonymous = await send(2, 'delete-todos');
-      expect(anonymous.result.isError).toBe(true);
+    it('R34: the endpoint answers a body the same whether Nest parsed it or not (content type, size, JSON; with and without a token)', async () => {
+      const parsed = (await start(true)).app;
+      const raw = (await start(false)).app;
+      const forbidden = JSON.stringify(call('delete-todos'));
+      const oversized = JSON.stringify({ ...call('delete-todos'), pad: 'x'.repeat(150 * 1024) });
+      // [name, body, content type, status with a token, status without]
+      const variants: Array<[string, string, string, number, number]> = [
+        ['text/plain', forbidden, 'text/plain', 415, 415],
+        ['a form', 'jsonrpc=2.0&method=tools%2Fcall', 'application/x-www-form-urlencoded', 415, 415],
+        ['over 100 kB', oversized, 'application/json', 413, 413],
+        ['invalid JSON', '{"jsonrpc": "2.0", ', 'application/json', 400, 400],
+        ['a JSON string', JSON.stringify(forbidden), 'application/json', 400, 400],
+        ['an empty body (body-parser reads {})', '', 'application/json', 400, 401],
+        ['the forbidden call', forbidden, 'application/json', 403, 401],
+      ];
+      for (const bearer of [readToken, '']) {
+        for (const [name, body, type, withToken, without] of variants) {
+          const status = bearer ? withToken : without;
+          const viaNest = await post(parsed, body, type, bearer);
+          const viaEndpoint = await post(raw, body, type, bearer);
+          expect({ name, bearer: !!bearer, nest: viaNest.status, endpoint: viaEndpoint.status }).toEqual({
+            name,
+            bearer: !!bearer,
+            nest: status,
+            endpoint: status,
+          });
+          expect(viaEndpoint.headers['content-type']).toMatch(/^application\/json/);
+          if (status === 400 && name !== 'an empty body (body-parser reads {})') {
+            expect(viaEndpoint.body.error.code).toBe(-32700);
+          }
+        }
+      }
       expect(runs.delete).toBe(0);
-      const allowed = await send(3, 'read-todos', verified);
-      expect(allowed.result).toMatchObject({ content: [{ type: 'text', text: 'todos' }] });
-      expect(allowed.result.isError).toBeFalsy();
-    } finally {
-      await server.close();
-    }
-  });
-});
+    });
+
+    it('R34: maxBodySize bounds the body the endpoint reads itself', async () => {
+      const { app } = await start(false, undefined, { maxBodySize: 1024 });
+      const padded = JSON.stringify({ ...call('read-todos'), pad: 'x'.repeat(2048) });
+      const res = await post(app, padded).expect(413);
+      expect(res.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 }, id: null });
+      await post(app, JSON.stringify(call('read-todos'))).expect(200);
+      for (const maxBodySize of [0, -1, 1.5, Number.NaN]) {
+        await expect(start(false, undefined, { maxBodySize })).rejects.toMatchObject({
+          name: 'McpAuthConfigError',
+          code: 'ERR_INVALID_OPTIONS',
+          option: 'maxBodySize',
+        });
+      }
+    });
+
+    it.each([
+      ['text', (app: NestExpressApplication) => app.useBodyParser('text', { type: 'application/json' })],
+      ['raw', (app: NestExpressApplication) => app.useBodyParser('raw', { type: 'application/json' })],
+    ])(
+      'R34: a body Nest parsed with a custom %s parser (a string or Buffer) is judged and dispatched as the same JSON',
+      async (_name, configure) => {
+        const { app, url } = await start(false, configure);
+        expect((await post(app, JSON.stringify(call('delete-todos')))).status).toBe(403);
+        const allowed = await post(app, JSON.stringify(call('read-todos'))).expect(200);
+        expect(allowed.text).toContain('todos');
+        if (sdk !== 'v1') return;
+        // The legacy SSE transport would JSON.parse a string body itself: the same decision there.
+        const headers = { Authorization: `Bearer ${readToken}` };
+        const client = new Client({ name: 't', version: '1' });
+        await client.connect(
+          new SSEClientTransport(new URL(`${url}/sse`), {
+            requestInit: { headers },
+            eventSourceInit: {
+              fetch: (u, init) => fetch(u, { ...init, headers: { ...init?.headers, ...headers } }),
+            },
+          }),
+        );
+        try {
+          await expect(client.callTool({ name: 'delete-todos', arguments: {} })).rejects.toThrow(/403/);
+          expect(runs.delete).toBe(0);
+        } finally {
+          await client.close();
+        }
+      },
+    );
+
+    it('R34: defence in depth — a tool called past the HTTP layer by a caller without its scopes answers an MCP error and never runs', async () => {
+      const { app } = await start(true);
+      const authenticator = app.get(McpAuthenticator);
+      const resource = authenticator.options.resources[0];
+      const verified = await authenticator.authenticate(
+        { headers: { authorization: `Bearer ${readToken}` }, url: '/mcp' } as never,
+        resource,
+      );
+      const factory = app.get(McpProtocolServerFactory);
+      // The line's own server and in-memory transport (the two lines' transports have the same shape).
+      const server: { connect(transport: never): Promise<void>; close(): Promise<void> } =
+        sdk === 'v1' ? createV1Server(factory) : createV2Server(factory);
+      const [client, serverSide] = (
+        sdk === 'v1' ? InMemoryTransport.createLinkedPair() : InMemoryTransportV2.createLinkedPair()
+      ) as ReturnType<typeof InMemoryTransport.createLinkedPair>;
+      await server.connect(serverSide as never);
+      const answers = new Map<unknown, JSONRPCMessage>();
+      client.onmessage = (message) => void answers.set((message as { id?: unknown }).id, message);
+      await client.start();
+      const send = async (id: number, name: string, authInfo?: McpAuthInfo) => {
+        await client.send(call(name, id) as JSONRPCMessage, { authInfo });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return answers.get(id) as unknown as {
+          result: { isError?: boolean; content: Array<{ text: string }> };
+        };
+      };
+      try {
+        const denied = await send(1, 'delete-todos', verified);
+        expect(denied.result.isError).toBe(true);
+        expect(denied.result.content[0].text).toMatch(/insufficient_scope.*delete:todos/);
+        const anonymous = await send(2, 'delete-todos');
+        expect(anonymous.result.isError).toBe(true);
+        expect(runs.delete).toBe(0);
+        const allowed = await send(3, 'read-todos', verified);
+        expect(allowed.result).toMatchObject({ content: [{ type: 'text', text: 'todos' }] });
+        expect(allowed.result.isError).toBeFalsy();
+      } finally {
+        await server.close();
+      }
+    });
+  },
+);

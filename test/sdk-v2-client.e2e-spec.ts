@@ -21,6 +21,7 @@ import {
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { startTestProvider } from './support/oidc-provider.js';
 import { startSample, useSample, type Sample } from './support/sample-app.js';
+import { SDK_LINES } from './support/sdk-lines.js';
 
 const text = (result: { content: unknown }) =>
   (result.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('');
@@ -36,189 +37,195 @@ function expectNoOfflineAccess(challenges: ReceivedChallenge[]): number {
   return challenges.length;
 }
 
-describe('the SDK v2 client (@modelcontextprotocol/client 2.x) with the sample, through the real OAuth flow', () => {
-  const suite = useSample((resource, browser) => connectWithOAuthV2(resource, { browser }));
-  const connect = (accountId?: string) => suite.connect(accountId);
-  let sample: Sample;
-  beforeAll(() => {
-    sample = suite.sample;
-  });
-
-  it('R1-R5, R26-R30: discovery (issuer echo) → native registration → PKCE S256 + resource + offline_access → callback with iss → token → tools', async () => {
-    const registrations = sample.provider.requestCount('/reg');
-    const mcp = await connect();
-    const { oauth } = mcp;
-    const issuer = sample.provider.issuer;
-
-    // Discovery: our PRM names the issuer exactly as the provider's metadata states it (v2 refuses a mismatch).
-    const prm = oauth.metadataDocuments.get(sample.prmUrl)!;
-    expect(prm).toMatchObject({ resource: sample.resource, authorization_servers: [issuer] });
-    const asMetadata = oauth.metadataDocuments.get(`${issuer}/.well-known/oauth-authorization-server`)!;
-    expect(asMetadata).toMatchObject({ issuer, authorization_response_iss_parameter_supported: true });
-    expect(asMetadata.scopes_supported).toContain('offline_access');
-
-    // Registration: v2 registers a native app with a loopback redirect URI; the provider accepts it.
-    expect(sample.provider.requestCount('/reg')).toBe(registrations + 1);
-    expect(oauth.registrations).toEqual([
-      expect.objectContaining({
-        application_type: 'native',
-        redirect_uris: ['http://127.0.0.1:1/callback'],
-        grant_types: ['authorization_code', 'refresh_token'],
-        token_endpoint_auth_method: 'none',
-      }),
-    ]);
-
-    // Authorization: the challenged scope plus offline_access (the provider lists it), prompt=consent, resource.
-    expect(mcp.authorizations).toHaveLength(1);
-    const authorization = mcp.authorizations[0].searchParams;
-    expect(authorization.get('code_challenge_method')).toBe('S256');
-    expect(authorization.get('resource')).toBe(sample.resource);
-    expect(authorization.get('scope')).toBe('read:todos offline_access');
-    expect(authorization.get('prompt')).toBe('consent');
-
-    // Callback: RFC 9207 iss = the issuer (v2 checks it); token request with resource; a refresh token.
-    expect(oauth.redirects[0].searchParams.get('iss')).toBe(issuer);
-    expect(oauth.tokenRequests.map((r) => [r.get('grant_type'), r.get('resource')])).toEqual([
-      ['authorization_code', sample.resource],
-    ]);
-    const tokens = oauth.tokens()!;
-    expect(tokens.refresh_token).toBeTruthy();
-    expect(tokens.scope).toBe('read:todos');
-    expect(decodeJwt(tokens.access_token)).toMatchObject({
-      aud: sample.resource,
-      iss: issuer,
-      sub: 'alice',
-      scope: 'read:todos',
+describe.each(SDK_LINES)(
+  'the SDK v2 client (@modelcontextprotocol/client 2.x) with the sample (SDK %s server), through the real OAuth flow',
+  (sdk) => {
+    const suite = useSample((resource, browser) => connectWithOAuthV2(resource, { browser }), sdk);
+    const connect = (accountId?: string) => suite.connect(accountId);
+    let sample: Sample;
+    beforeAll(() => {
+      sample = suite.sample;
     });
 
-    expect(names((await mcp.listTools()).tools)).toEqual([
-      'create-todo',
-      'delete-todo',
-      'get-todos',
-      'whoami',
-    ]);
-    expect(json(await mcp.callTool('whoami'))).toMatchObject({
-      subject: 'alice',
-      issuer,
-      scopes: ['read:todos'],
+    it('R1-R5, R26-R30: discovery (issuer echo) → native registration → PKCE S256 + resource + offline_access → callback with iss → token → tools', async () => {
+      const registrations = sample.provider.requestCount('/reg');
+      const mcp = await connect();
+      const { oauth } = mcp;
+      const issuer = sample.provider.issuer;
+
+      // Discovery: our PRM names the issuer exactly as the provider's metadata states it (v2 refuses a mismatch).
+      const prm = oauth.metadataDocuments.get(sample.prmUrl)!;
+      expect(prm).toMatchObject({ resource: sample.resource, authorization_servers: [issuer] });
+      const asMetadata = oauth.metadataDocuments.get(`${issuer}/.well-known/oauth-authorization-server`)!;
+      expect(asMetadata).toMatchObject({ issuer, authorization_response_iss_parameter_supported: true });
+      expect(asMetadata.scopes_supported).toContain('offline_access');
+
+      // Registration: v2 registers a native app with a loopback redirect URI; the provider accepts it.
+      expect(sample.provider.requestCount('/reg')).toBe(registrations + 1);
+      expect(oauth.registrations).toEqual([
+        expect.objectContaining({
+          application_type: 'native',
+          redirect_uris: ['http://127.0.0.1:1/callback'],
+          grant_types: ['authorization_code', 'refresh_token'],
+          token_endpoint_auth_method: 'none',
+        }),
+      ]);
+
+      // Authorization: the challenged scope plus offline_access (the provider lists it), prompt=consent, resource.
+      expect(mcp.authorizations).toHaveLength(1);
+      const authorization = mcp.authorizations[0].searchParams;
+      expect(authorization.get('code_challenge_method')).toBe('S256');
+      expect(authorization.get('resource')).toBe(sample.resource);
+      expect(authorization.get('scope')).toBe('read:todos offline_access');
+      expect(authorization.get('prompt')).toBe('consent');
+
+      // Callback: RFC 9207 iss = the issuer (v2 checks it); token request with resource; a refresh token.
+      expect(oauth.redirects[0].searchParams.get('iss')).toBe(issuer);
+      expect(oauth.tokenRequests.map((r) => [r.get('grant_type'), r.get('resource')])).toEqual([
+        ['authorization_code', sample.resource],
+      ]);
+      const tokens = oauth.tokens()!;
+      expect(tokens.refresh_token).toBeTruthy();
+      expect(tokens.scope).toBe('read:todos');
+      expect(decodeJwt(tokens.access_token)).toMatchObject({
+        aud: sample.resource,
+        iss: issuer,
+        sub: 'alice',
+        scope: 'read:todos',
+      });
+
+      expect(names((await mcp.listTools()).tools)).toEqual([
+        'create-todo',
+        'delete-todo',
+        'get-todos',
+        'whoami',
+      ]);
+      expect(json(await mcp.callTool('whoami'))).toMatchObject({
+        subject: 'alice',
+        issuer,
+        scopes: ['read:todos'],
+      });
+      expect(json(await mcp.callTool('get-todos'))).toEqual({ todos: [] });
     });
-    expect(json(await mcp.callTool('get-todos'))).toEqual({ todos: [] });
-  });
 
-  it('R13, R14: 403 insufficient_scope → v2 re-authorizes (held + challenged scopes), not a refresh, though it holds a refresh token', async () => {
-    const mcp = await connect();
-    expect(mcp.oauth.tokens()!.refresh_token).toBeTruthy();
-    const created = json(await mcp.callTool('create-todo', { content: 'buy milk' }));
-    expect(created).toMatchObject({ content: 'buy milk', owner: 'alice' });
+    it('R13, R14: 403 insufficient_scope → v2 re-authorizes (held + challenged scopes), not a refresh, though it holds a refresh token', async () => {
+      const mcp = await connect();
+      expect(mcp.oauth.tokens()!.refresh_token).toBeTruthy();
+      const created = json(await mcp.callTool('create-todo', { content: 'buy milk' }));
+      expect(created).toMatchObject({ content: 'buy milk', owner: 'alice' });
 
-    const stepUp = mcp.oauth.challenges.find((c) => c.status === 403)!;
-    expect(stepUp).toMatchObject({ error: 'insufficient_scope', scope: 'read:todos create:todos' });
-    expect(mcp.authorizations).toHaveLength(2);
-    expect(mcp.authorizations[1].searchParams.get('scope')).toBe('read:todos create:todos offline_access');
-    expect(mcp.oauth.tokenRequests.map((r) => r.get('grant_type'))).toEqual([
-      'authorization_code',
-      'authorization_code',
-    ]);
-    expect(decodeJwt(mcp.oauth.tokens()!.access_token).scope).toBe('read:todos create:todos');
-    expect(names((await mcp.listTools()).tools)).toEqual([
-      'create-todo',
-      'delete-todo',
-      'get-todos',
-      'whoami',
-    ]);
-  });
+      const stepUp = mcp.oauth.challenges.find((c) => c.status === 403)!;
+      expect(stepUp).toMatchObject({ error: 'insufficient_scope', scope: 'read:todos create:todos' });
+      expect(mcp.authorizations).toHaveLength(2);
+      expect(mcp.authorizations[1].searchParams.get('scope')).toBe('read:todos create:todos offline_access');
+      expect(mcp.oauth.tokenRequests.map((r) => r.get('grant_type'))).toEqual([
+        'authorization_code',
+        'authorization_code',
+      ]);
+      expect(decodeJwt(mcp.oauth.tokens()!.access_token).scope).toBe('read:todos create:todos');
+      expect(names((await mcp.listTools()).tools)).toEqual([
+        'create-todo',
+        'delete-todo',
+        'get-todos',
+        'whoami',
+      ]);
+    });
 
-  it('R13: alternating a read tool and a write tool after one step-up authorizes exactly twice (no flip-flop)', async () => {
-    const mcp = await connect();
-    for (let i = 0; i < 3; i++) {
+    it('R13: alternating a read tool and a write tool after one step-up authorizes exactly twice (no flip-flop)', async () => {
+      const mcp = await connect();
+      for (let i = 0; i < 3; i++) {
+        await mcp.callTool('get-todos');
+        await mcp.callTool('create-todo', { content: `todo ${i}` });
+      }
+      expect(mcp.authorizations).toHaveLength(2);
+      expect(mcp.oauth.challenges.filter((c) => c.status === 403)).toHaveLength(1);
+      expect(json(await mcp.callTool('get-todos')).todos).toHaveLength(3 + 1); // + 'buy milk' above
+    });
+
+    it('a second step-up keeps the scopes already granted (read, create, then delete)', async () => {
+      const mcp = await connect('carol');
+      const { id } = json(await mcp.callTool('create-todo', { content: 'temporary' }));
+      expect(json(await mcp.callTool('delete-todo', { id }))).toMatchObject({ id });
+      await mcp.callTool('create-todo', { content: 'still allowed' });
       await mcp.callTool('get-todos');
-      await mcp.callTool('create-todo', { content: `todo ${i}` });
-    }
-    expect(mcp.authorizations).toHaveLength(2);
-    expect(mcp.oauth.challenges.filter((c) => c.status === 403)).toHaveLength(1);
-    expect(json(await mcp.callTool('get-todos')).todos).toHaveLength(3 + 1); // + 'buy milk' above
-  });
-
-  it('a second step-up keeps the scopes already granted (read, create, then delete)', async () => {
-    const mcp = await connect('carol');
-    const { id } = json(await mcp.callTool('create-todo', { content: 'temporary' }));
-    expect(json(await mcp.callTool('delete-todo', { id }))).toMatchObject({ id });
-    await mcp.callTool('create-todo', { content: 'still allowed' });
-    await mcp.callTool('get-todos');
-    expect(mcp.authorizations.map((u) => u.searchParams.get('scope'))).toEqual([
-      'read:todos offline_access',
-      'read:todos create:todos offline_access',
-      'read:todos create:todos delete:todos offline_access',
-    ]);
-  });
-
-  it('an expired access token → 401 → v2 refreshes with its refresh token (resource sent), no new authorization', async () => {
-    const mcp = await connect('dave');
-    const tokens = mcp.oauth.tokens()!;
-    const expired = await sample.provider.signToken({
-      iss: sample.provider.issuer,
-      sub: 'dave',
-      aud: sample.resource,
-      scope: 'read:todos',
-      exp: Math.floor(Date.now() / 1000) - 60,
+      expect(mcp.authorizations.map((u) => u.searchParams.get('scope'))).toEqual([
+        'read:todos offline_access',
+        'read:todos create:todos offline_access',
+        'read:todos create:todos delete:todos offline_access',
+      ]);
     });
-    mcp.oauth.saveTokens({ ...tokens, access_token: expired });
-    expect(json(await mcp.callTool('whoami')).subject).toBe('dave');
-    expect(mcp.authorizations).toHaveLength(1);
-    const refresh = mcp.oauth.tokenRequests.at(-1)!;
-    expect(refresh.get('grant_type')).toBe('refresh_token');
-    expect(refresh.get('resource')).toBe(sample.resource);
-    expect(decodeJwt(mcp.oauth.tokens()!.access_token)).toMatchObject({ aud: sample.resource, sub: 'dave' });
-    expect(mcp.oauth.challenges.at(-1)).toMatchObject({ status: 401, error: 'invalid_token' });
-  });
 
-  it('todos belong to the token subject', async () => {
-    const bob = await connect('bob');
-    expect(json(await bob.callTool('whoami')).subject).toBe('bob');
-    expect(json(await bob.callTool('get-todos'))).toEqual({ todos: [] });
-  });
-
-  it('R40: the sample — DTO validation, the owner guard, resource todo://{id} and prompt summarize-todos', async () => {
-    const frank = await connect('frank');
-    const bad = await frank.callTool('create-todo', { content: 42 });
-    expect(bad.isError).toBe(true);
-    expect(text(bad)).toContain('- content (isString): content must be a string');
-    const { id } = json(await frank.callTool('create-todo', { content: 'v2 todo' }));
-    const [content] = (await frank.readResource(`todo://${id}`)).contents as Array<{ text: string }>;
-    expect(JSON.parse(content.text)).toMatchObject({ id });
-    expect((await frank.getPrompt('summarize-todos')).messages[0].content).toEqual({
-      type: 'text',
-      text: 'Summarize my todos (short):\n- [normal] v2 todo',
+    it('an expired access token → 401 → v2 refreshes with its refresh token (resource sent), no new authorization', async () => {
+      const mcp = await connect('dave');
+      const tokens = mcp.oauth.tokens()!;
+      const expired = await sample.provider.signToken({
+        iss: sample.provider.issuer,
+        sub: 'dave',
+        aud: sample.resource,
+        scope: 'read:todos',
+        exp: Math.floor(Date.now() / 1000) - 60,
+      });
+      mcp.oauth.saveTokens({ ...tokens, access_token: expired });
+      expect(json(await mcp.callTool('whoami')).subject).toBe('dave');
+      expect(mcp.authorizations).toHaveLength(1);
+      const refresh = mcp.oauth.tokenRequests.at(-1)!;
+      expect(refresh.get('grant_type')).toBe('refresh_token');
+      expect(refresh.get('resource')).toBe(sample.resource);
+      expect(decodeJwt(mcp.oauth.tokens()!.access_token)).toMatchObject({
+        aud: sample.resource,
+        sub: 'dave',
+      });
+      expect(mcp.oauth.challenges.at(-1)).toMatchObject({ status: 401, error: 'invalid_token' });
     });
-    const grace = await connect('grace');
-    expect(await grace.callTool('delete-todo', { id })).toMatchObject({
-      isError: true,
-      content: [{ text: `Only the owner of todo ${id} may delete it` }],
+
+    it('todos belong to the token subject', async () => {
+      const bob = await connect('bob');
+      expect(json(await bob.callTool('whoami')).subject).toBe('bob');
+      expect(json(await bob.callTool('get-todos'))).toEqual({ todos: [] });
     });
-  });
 
-  it('R15: offline_access is in neither our scopes_supported nor any challenge the v2 clients saw', () => {
-    for (const mcp of suite.clients) {
-      const prm = mcp.oauth.metadataDocuments.get(sample.prmUrl);
-      if (prm) expect(prm.scopes_supported).not.toContain('offline_access');
-    }
-    const seen = suite.clients.flatMap((c) => c.oauth.challenges);
-    expect(seen.some((c) => c.status === 401) && seen.some((c) => c.status === 403)).toBe(true);
-    expect(expectNoOfflineAccess(seen)).toBeGreaterThanOrEqual(10);
-  });
+    it('R40: the sample — DTO validation, the owner guard, resource todo://{id} and prompt summarize-todos', async () => {
+      const frank = await connect('frank');
+      const bad = await frank.callTool('create-todo', { content: 42 });
+      expect(bad.isError).toBe(true);
+      expect(text(bad)).toContain('- content (isString): content must be a string');
+      const { id } = json(await frank.callTool('create-todo', { content: 'v2 todo' }));
+      const [content] = (await frank.readResource(`todo://${id}`)).contents as Array<{ text: string }>;
+      expect(JSON.parse(content.text)).toMatchObject({ id });
+      expect((await frank.getPrompt('summarize-todos')).messages[0].content).toEqual({
+        type: 'text',
+        text: 'Summarize my todos (short):\n- [normal] v2 todo',
+      });
+      const grace = await connect('grace');
+      expect(await grace.callTool('delete-todo', { id })).toMatchObject({
+        isError: true,
+        content: [{ text: `Only the owner of todo ${id} may delete it` }],
+      });
+    });
 
-  it('v2 refuses an authorization callback without iss (the provider advertises RFC 9207)', async () => {
-    await expect(
-      connectWithOAuthV2(sample.resource, {
-        browser: async (url) => {
-          const redirect = await sample.provider.authorize(url);
-          redirect.searchParams.delete('iss');
-          return redirect;
-        },
-      }),
-    ).rejects.toBeInstanceOf(IssuerMismatchError);
-  });
-});
+    it('R15: offline_access is in neither our scopes_supported nor any challenge the v2 clients saw', () => {
+      for (const mcp of suite.clients) {
+        const prm = mcp.oauth.metadataDocuments.get(sample.prmUrl);
+        if (prm) expect(prm.scopes_supported).not.toContain('offline_access');
+      }
+      const seen = suite.clients.flatMap((c) => c.oauth.challenges);
+      expect(seen.some((c) => c.status === 401) && seen.some((c) => c.status === 403)).toBe(true);
+      expect(expectNoOfflineAccess(seen)).toBeGreaterThanOrEqual(10);
+    });
+
+    it('v2 refuses an authorization callback without iss (the provider advertises RFC 9207)', async () => {
+      await expect(
+        connectWithOAuthV2(sample.resource, {
+          browser: async (url) => {
+            const redirect = await sample.provider.authorize(url);
+            redirect.searchParams.delete('iss');
+            return redirect;
+          },
+        }),
+      ).rejects.toBeInstanceOf(IssuerMismatchError);
+    });
+  },
+);
 
 describe('the SDK v2 client with an issuer that has a path (/tenant-a)', () => {
   it.each([

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { McpAuthenticator } from '../authentication/mcp-authenticator.js';
 import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
 import { jsonRpcError } from './json-rpc-error.js';
-import { handlersInvoked } from './json-rpc-invocations.js';
+import { handlersInvoked, HEADER_MISMATCH, headerMismatch } from './json-rpc-invocations.js';
 import type { McpEndpointAuthenticator } from './mcp-endpoint-auth.js';
 import { McpRequestBodyError } from './mcp-request-body.js';
 import { McpRequestBodyReader } from './mcp-request-body-reader.js';
@@ -19,7 +19,10 @@ import { OriginPolicy } from './origin-policy.js';
  * R41). The body judged is the one the SDK transport then
  * dispatches (`McpRequestBodyReader`: one parse, whether or not Nest parsed it). Every request is authenticated,
  * with or without `Mcp-Session-Id` (R17). Checks `Origin` first, with `OriginPolicy` (R32, R38). It has no
- * authenticator only when the app chose `auth: false` (see `endpointAuthenticator`).
+ * authenticator only when the app chose `auth: false` (see `endpointAuthenticator`). Before authentication, the
+ * `Mcp-Method` / `Mcp-Name` headers must agree with that same body (MCP 2026-07-28): else HTTP 400, JSON-RPC
+ * `-32020` `HeaderMismatch` — so the headers a proxy routes or rate-limits on, the scope decision and the dispatch
+ * name the same call.
  */
 @Injectable()
 export class McpEndpointGuard extends McpAuthGuard {
@@ -36,16 +39,28 @@ export class McpEndpointGuard extends McpAuthGuard {
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.switchToHttp().getRequest<IncomingMessage>();
     this.origins.assertAllowed(req);
-    if (!this.authenticator) return true;
-    if (req.method !== 'POST') return super.canActivate(context);
+    if (req.method !== 'POST') return this.authenticate(context);
     let body: unknown;
     try {
       body = this.bodies.read(req);
     } catch (error) {
       return refuseBody(error);
     }
-    if (!(body instanceof Promise)) return super.canActivate(context);
-    return body.then(() => super.canActivate(context), refuseBody);
+    if (!(body instanceof Promise)) return this.judge(context, req, body);
+    return body.then((parsed) => this.judge(context, req, parsed), refuseBody);
+  }
+
+  private judge(context: ExecutionContext, req: IncomingMessage, body: unknown): boolean | Promise<boolean> {
+    const mismatch = headerMismatch(body, req.headers);
+    if (mismatch) {
+      const message = `Bad Request: the request headers and body disagree: ${mismatch}`;
+      throw new HttpException(jsonRpcError(HEADER_MISMATCH, message), 400);
+    }
+    return this.authenticate(context);
+  }
+
+  private authenticate(context: ExecutionContext): boolean | Promise<boolean> {
+    return this.authenticator ? super.canActivate(context) : true;
   }
 
   protected override getRequiredScopes(context: ExecutionContext): readonly string[] {

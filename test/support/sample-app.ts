@@ -1,7 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { McpAuthModule, McpServerModule, type McpAuthModuleOptions } from '../../lib/index.js';
+import {
+  McpAuthModule,
+  McpServerModule,
+  type McpAuthModuleOptions,
+  type McpServerModuleOptions,
+} from '../../lib/index.js';
 import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES } from '../../sample/app.module.js';
 import { TodoService } from '../../sample/todo/todo.service.js';
 import { TodoTools } from '../../sample/todo/todo.tools.js';
@@ -15,11 +20,12 @@ const CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
 /**
  * The sample's modules (not a copy) listening on their own resource URL, with the development provider — which also
  * knows `OTHER_RESOURCE` and a confidential client for `token()`. `auth` replaces the sample's McpAuthModule
- * options (the sample's tools are then mounted directly).
+ * options (the sample's tools are then mounted directly); `sdk` picks the MCP SDK server line (default: auto).
  */
 export async function startSample(
   provider: Partial<Omit<TestProviderOptions, 'resources' | 'clients'>> = {},
   auth?: Partial<McpAuthModuleOptions>,
+  sdk?: McpServerModuleOptions['sdk'],
 ) {
   const port = await freePort();
   const resource = `http://127.0.0.1:${port}/mcp`;
@@ -39,9 +45,9 @@ export async function startSample(
             context: true, // the sample's TodoService reads McpAuthContext
             ...auth,
           }),
-          McpServerModule.forRoot({ name: 'todo-manager', version: '1.0.0', path: '/mcp' }),
+          McpServerModule.forRoot({ name: 'todo-manager', version: '1.0.0', path: '/mcp', sdk }),
         ]
-      : [AppModule.forRoot({ resource, authorizationServer, allowedOrigins: SAMPLE_BROWSER_ORIGINS })],
+      : [AppModule.forRoot({ resource, authorizationServer, allowedOrigins: SAMPLE_BROWSER_ORIGINS, sdk })],
     providers: auth ? [TodoService, TodoTools] : [],
   }).compile();
   const app: INestApplication = moduleRef.createNestApplication({ logger: false });
@@ -75,14 +81,16 @@ export type Sample = Awaited<ReturnType<typeof startSample>>;
 /**
  * For a jest suite: starts the sample before all tests and closes it, and every client `connect` opened, after
  * them. `connect(accountId)` signs in as that account through the development provider's headless browser.
+ * `sdk`: the MCP SDK server line of the sample.
  */
 export function useSample<C extends { close(): Promise<void> }>(
   connectWith: (resource: string, browser: (url: URL) => Promise<URL>) => Promise<C>,
+  sdk?: McpServerModuleOptions['sdk'],
 ) {
   let sample: Sample | undefined;
   const clients: C[] = [];
   beforeAll(async () => {
-    sample = await startSample();
+    sample = await startSample({}, undefined, sdk);
   });
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
