@@ -12,6 +12,7 @@ import {
   type McpTestClient,
 } from './support/bearer-mcp-client.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
+import { SDK_LINES, type SdkLine } from './support/sdk-lines.js';
 import {
   AllExceptionsFilter,
   log,
@@ -36,14 +37,22 @@ async function rpcError(call: Promise<unknown>): Promise<{ code: number; message
   return error;
 }
 
-describe.each<ClientLine>(['v1', 'v2'])(
-  'R40: MCP handlers through Nest’s pipeline — SDK client %s',
-  (line) => {
+/** Each server line with both client lines; the 2.x server also with a 2026-07-28 client. */
+const MATRIX = [
+  ...SDK_LINES.flatMap((sdk) => (['v1', 'v2'] as const).map((client) => [sdk, client] as const)),
+  ['v2', '2026-07-28'] as const,
+];
+
+describe.each<readonly [SdkLine, ClientLine]>(MATRIX)(
+  'R40: MCP handlers through Nest’s pipeline — SDK %s server, SDK client %s',
+  (sdk, line) => {
     let pipeline: PipelineApp;
     let mcp: McpTestClient;
+    // MCP 2026-07-28 made an unknown resource -32602 (Invalid Params) on every revision: the 2.x line sends that.
+    const notFound = sdk === 'v1' ? -32002 : -32602;
 
     beforeAll(async () => {
-      pipeline = await startPipelineApp();
+      pipeline = await startPipelineApp({ sdk });
       mcp = await bearerClient(line, pipeline.resource, await pipeline.token(ALL));
     });
     afterAll(async () => {
@@ -159,7 +168,7 @@ describe.each<ClientLine>(['v1', 'v2'])(
       expect(await rpcError(mcp.callTool('nope'))).toMatchObject({ code: -32602 });
     });
 
-    it('R40: resources — fixed and templated, listed; read through the pipeline; a 404 → JSON-RPC -32002', async () => {
+    it('R40: resources — fixed and templated, listed; read through the pipeline; a 404 → JSON-RPC -32002 (1.x) / -32602 (2.x)', async () => {
       expect(await mcp.listResources()).toEqual(['config://app']);
       expect(await mcp.listResourceTemplates()).toEqual(['file:///{name}']);
       expect(await mcp.readResource('file:///a.txt')).toEqual({
@@ -172,8 +181,8 @@ describe.each<ClientLine>(['v1', 'v2'])(
         mimeType: 'application/json',
         text: '{"theme":"dark"}',
       });
-      expect(await rpcError(mcp.readResource('file:///missing'))).toMatchObject({ code: -32002 });
-      expect(await rpcError(mcp.readResource('nothing://here'))).toMatchObject({ code: -32002 });
+      expect(await rpcError(mcp.readResource('file:///missing'))).toMatchObject({ code: notFound });
+      expect(await rpcError(mcp.readResource('nothing://here'))).toMatchObject({ code: notFound });
     });
 
     it('R40: prompts — arguments listed from the schema; invalid arguments → JSON-RPC -32602 naming the field', async () => {
@@ -249,58 +258,68 @@ const connectors = {
   v2: (resource: string, browser: (url: URL) => Promise<URL>) => connectWithOAuthV2(resource, { browser }),
 };
 
-describe.each<ClientLine>(['v1', 'v2'])('R41, R45 with the real OAuth flow — SDK client %s', (line) => {
-  it('R41: resources/read and prompts/get beyond the token → HTTP 403 insufficient_scope step-up, then success', async () => {
-    const pipeline = await startPipelineApp();
-    const mcp = await connectors[line](pipeline.resource, (url) => pipeline.provider.authorize(url));
-    try {
-      const read = await mcp.readResource('file:///plan.txt');
-      expect(read.contents[0]).toMatchObject({ text: 'contents of plan.txt at file:///plan.txt' });
-      const got = await mcp.getPrompt('draft-note', { topic: 'step-up' });
-      expect(got.messages[0].content).toEqual({ type: 'text', text: 'Draft a dry note about step-up' });
-      const stepUps = mcp.oauth.challenges.filter((c) => c.status === 403);
-      expect(stepUps.map((c) => parseBearerChallenge(c.header))).toEqual([
-        expect.objectContaining({ error: 'insufficient_scope', scope: 'notes:read files:read' }),
-        expect.objectContaining({ error: 'insufficient_scope', scope: 'notes:read files:read prompts:use' }),
-      ]);
-      expect(mcp.oauth.authorizations).toHaveLength(3);
-    } finally {
-      await mcp.close();
-      await pipeline.close();
-    }
-  });
+const OAUTH_MATRIX = SDK_LINES.flatMap((sdk) =>
+  (['v1', 'v2'] as const).map((client) => [sdk, client] as const),
+);
 
-  it("R45: visibility 'all' (default) lists every handler to a read-only token; 'callable' only what it may call, and a stateful session is told when its lists change", async () => {
-    const all = await startPipelineApp();
-    try {
-      const reader = await bearerClient(line, all.resource, await all.token('notes:read'));
-      expect(await reader.listTools()).toContain('create-note');
-      expect(await reader.listResourceTemplates()).toEqual(['file:///{name}']);
-      expect((await reader.listPrompts()).map((p) => p.name)).toEqual(['draft-note']);
-      await reader.close();
-    } finally {
-      await all.close();
-    }
+describe.each(OAUTH_MATRIX)(
+  'R41, R45 with the real OAuth flow — SDK %s server, SDK client %s',
+  (sdk, line) => {
+    it('R41: resources/read and prompts/get beyond the token → HTTP 403 insufficient_scope step-up, then success', async () => {
+      const pipeline = await startPipelineApp({ sdk });
+      const mcp = await connectors[line](pipeline.resource, (url) => pipeline.provider.authorize(url));
+      try {
+        const read = await mcp.readResource('file:///plan.txt');
+        expect(read.contents[0]).toMatchObject({ text: 'contents of plan.txt at file:///plan.txt' });
+        const got = await mcp.getPrompt('draft-note', { topic: 'step-up' });
+        expect(got.messages[0].content).toEqual({ type: 'text', text: 'Draft a dry note about step-up' });
+        const stepUps = mcp.oauth.challenges.filter((c) => c.status === 403);
+        expect(stepUps.map((c) => parseBearerChallenge(c.header))).toEqual([
+          expect.objectContaining({ error: 'insufficient_scope', scope: 'notes:read files:read' }),
+          expect.objectContaining({
+            error: 'insufficient_scope',
+            scope: 'notes:read files:read prompts:use',
+          }),
+        ]);
+        expect(mcp.oauth.authorizations).toHaveLength(3);
+      } finally {
+        await mcp.close();
+        await pipeline.close();
+      }
+    });
 
-    const callable = await startPipelineApp({ visibility: 'callable', stateful: true });
-    const mcp = await connectors[line](callable.resource, (url) => callable.provider.authorize(url));
-    try {
-      const changes = recordListChanges(line, mcp.client);
-      const names = async () => (await mcp.listTools()).tools.map((t) => t.name);
-      expect(await names()).not.toContain('create-note');
-      expect(await names()).toContain('echo');
-      expect((await mcp.client.listResourceTemplates()).resourceTemplates).toEqual([]);
-      await mcp.callTool('create-note', { title: 'after step-up' }); // 403 → re-authorize → retried
-      expect(mcp.oauth.authorizations).toHaveLength(2);
-      await waitFor(() => changes.includes('tools'));
-      expect(changes).toEqual(['tools']);
-      expect(await names()).toContain('create-note');
-    } finally {
-      await mcp.close();
-      await callable.close();
-    }
-  });
-});
+    it("R45: visibility 'all' (default) lists every handler to a read-only token; 'callable' only what it may call, and a stateful session is told when its lists change", async () => {
+      const all = await startPipelineApp({ sdk });
+      try {
+        const reader = await bearerClient(line, all.resource, await all.token('notes:read'));
+        expect(await reader.listTools()).toContain('create-note');
+        expect(await reader.listResourceTemplates()).toEqual(['file:///{name}']);
+        expect((await reader.listPrompts()).map((p) => p.name)).toEqual(['draft-note']);
+        await reader.close();
+      } finally {
+        await all.close();
+      }
+
+      const callable = await startPipelineApp({ visibility: 'callable', stateful: true, sdk });
+      const mcp = await connectors[line](callable.resource, (url) => callable.provider.authorize(url));
+      try {
+        const changes = recordListChanges(line, mcp.client);
+        const names = async () => (await mcp.listTools()).tools.map((t) => t.name);
+        expect(await names()).not.toContain('create-note');
+        expect(await names()).toContain('echo');
+        expect((await mcp.client.listResourceTemplates()).resourceTemplates).toEqual([]);
+        await mcp.callTool('create-note', { title: 'after step-up' }); // 403 → re-authorize → retried
+        expect(mcp.oauth.authorizations).toHaveLength(2);
+        await waitFor(() => changes.includes('tools'));
+        expect(changes).toEqual(['tools']);
+        expect(await names()).toContain('create-note');
+      } finally {
+        await mcp.close();
+        await callable.close();
+      }
+    });
+  },
+);
 
 async function waitFor(condition: () => boolean, timeout = 3000): Promise<void> {
   const end = Date.now() + timeout;

@@ -334,7 +334,7 @@ describe('R32, R38: Origin validation and CORS on the MCP endpoints', () => {
 
   describe('every MCP route and wiring', () => {
     it('R32: the legacy SSE endpoints validate Origin and speak CORS the same way', async () => {
-      const { url } = await boot({ server: { sse: true } });
+      const { url } = await boot({ server: { sse: true, sdk: 'v1' } });
       const evil = 'https://evil.example';
       const stream = await request(url).get('/sse').set('Origin', evil);
       expect(stream.status).toBe(403);

@@ -29,6 +29,7 @@ import {
   StreamableHTTPClientTransport,
   UnauthorizedError,
   type CallToolResult,
+  type ClientOptions,
   type FetchLike,
   type GetPromptResult,
   type ListToolsResult,
@@ -55,6 +56,11 @@ export interface HeadlessOAuthOptionsV2 {
   clientName?: string;
   /** Log each step: discovery, registration, authorization URL, token, … */
   log?: (line: string) => void;
+  /**
+   * The client's protocol negotiation: `{ mode: { pin: '2026-07-28' } }` or `{ mode: 'auto' }` make it a
+   * MCP 2026-07-28 client (`server/discover`, no `initialize`, no session). Default: the 2025 handshake.
+   */
+  versionNegotiation?: ClientOptions['versionNegotiation'];
 }
 
 const DEFAULT_REDIRECT_URL = 'http://127.0.0.1:1/callback';
@@ -88,6 +94,8 @@ export class HeadlessOAuthClientProviderV2 implements OAuthClientProvider {
   readonly registrations: Record<string, unknown>[] = [];
   /** Every token request (form parameters) sent: grant_type, scope, resource, … */
   readonly tokenRequests: URLSearchParams[] = [];
+  /** Every JSON-RPC request POSTed to the MCP server: its method, the HTTP status and any `Mcp-Session-Id` answered. */
+  readonly rpcExchanges: Array<{ method: string; status: number; sessionId: string | null }> = [];
   /** Every JSON document fetched from a `/.well-known/` URL, by URL. */
   readonly metadataDocuments = new Map<string, Record<string, unknown>>();
 
@@ -129,6 +137,12 @@ export class HeadlessOAuthClientProviderV2 implements OAuthClientProvider {
       }
     }
     const response = await fetch(url, init);
+    const rpcMethod =
+      method === 'POST' && typeof init?.body === 'string' ? /"method":"([^"]+)"/.exec(init.body) : null;
+    if (rpcMethod && init?.body?.toString().includes('"jsonrpc"')) {
+      const sessionId = response.headers.get('mcp-session-id');
+      this.rpcExchanges.push({ method: rpcMethod[1], status: response.status, sessionId });
+    }
     const header = response.headers.get('www-authenticate');
     if ((response.status === 401 || response.status === 403) && header) {
       this.challenges.push({
@@ -297,10 +311,10 @@ export async function connectWithOAuthV2(
   const oauth =
     options instanceof HeadlessOAuthClientProviderV2 ? options : new HeadlessOAuthClientProviderV2(options);
   const open = () => ({
-    client: new Client({
-      name: oauth.options.clientName ?? 'nest-mcp-auth-headless-client-v2',
-      version: '1.0.0',
-    }),
+    client: new Client(
+      { name: oauth.options.clientName ?? 'nest-mcp-auth-headless-client-v2', version: '1.0.0' },
+      { versionNegotiation: oauth.options.versionNegotiation },
+    ),
     transport: new StreamableHTTPClientTransport(url, { authProvider: oauth, fetch: oauth.fetch }),
   });
 

@@ -13,7 +13,11 @@ import {
   StreamableHTTPClientTransport as TransportV2,
 } from '@modelcontextprotocol/client';
 
-export type ClientLine = 'v1' | 'v2';
+/** `'2026-07-28'`: the v2 client pinned to MCP 2026-07-28 (`server/discover`, no `initialize`, no session). */
+export type ClientLine = 'v1' | 'v2' | '2026-07-28';
+
+/** The v2 client's option that makes it a 2026-07-28 client. */
+export const MODERN = { versionNegotiation: { mode: { pin: '2026-07-28' } } } as const;
 export type ListKind = 'tools' | 'resources' | 'prompts';
 
 /** The calls the suites make, the same for both SDK client lines. */
@@ -69,7 +73,7 @@ export async function bearerClient(line: ClientLine, url: string, bearer: string
     await client.connect(new TransportV1(new URL(url), { requestInit }));
     return testClient(client);
   }
-  const client = new ClientV2({ name: 'bearer-v2', version: '1' });
+  const client = new ClientV2({ name: 'bearer-v2', version: '1' }, line === '2026-07-28' ? MODERN : {});
   await client.connect(new TransportV2(new URL(url), { requestInit }));
   return testClient(client);
 }
