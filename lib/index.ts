@@ -117,4 +117,5 @@ export type { McpSchemaInput } from './mcp/mcp-schema-input.js';
 export { McpArgs, McpExtra, McpUri, McpCall } from './mcp/mcp-params.decorators.js';
 export { McpExecutionContext } from './mcp/mcp-execution-context.js';
 export { McpErrorCode } from './mcp/mcp-answers.js';
+export { mcpThrottlerSkip } from './mcp/mcp-throttling.js';
 export type { McpHandlerKind, McpInvocation, McpRequestExtra } from './core/mcp-invocation.js';

@@ -124,15 +124,20 @@ export const contextEnabledProvider: Provider = {
   useFactory: (options: ResolvedMcpAuthOptions) => options.context,
 };
 
-/** `DownstreamTokens`, configured by the `downstream` option (a client issuer that is not configured fails the boot). */
+/**
+ * `DownstreamTokens`, configured by the `downstream` option (a client issuer that is not configured fails the boot),
+ * reporting its exchanges to the module's telemetry.
+ */
 export const downstreamTokensProvider: Provider = {
   provide: DownstreamTokens,
-  inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry, McpAuthContext],
+  inject: [MCP_AUTH_RESOLVED_OPTIONS, AuthorizationServerRegistry, McpAuthContext, MCP_AUTH_TELEMETRY],
   useFactory: (
     options: ResolvedMcpAuthOptions,
     registry: AuthorizationServerRegistry,
     context: McpAuthContext,
-  ) => new DownstreamTokens(resolveDownstreamOptions(options, registry.issuers), registry, context),
+    telemetry: McpAuthTelemetry,
+  ) =>
+    new DownstreamTokens(resolveDownstreamOptions(options, registry.issuers), registry, context, telemetry),
 };
 
 /** `Retry-After` on a REST route's `DownstreamTokenError` `provider_unavailable` (Nest's default answer otherwise). */

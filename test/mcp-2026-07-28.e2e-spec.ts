@@ -35,7 +35,7 @@ const toolCall = (name: string, args: Record<string, unknown> = {}) =>
 const standardHeaders = (body: {
   method: string;
   params?: { name?: unknown; uri?: unknown; _meta?: unknown };
-}) => ({
+}): Record<string, string> => ({
   'MCP-Protocol-Version': VERSION,
   'Mcp-Method': body.method,
   ...(typeof body.params?.name === 'string' && { 'Mcp-Name': body.params.name }),
@@ -77,8 +77,11 @@ describe('MCP 2026-07-28 and the 2025 revisions on one endpoint (SDK 2.x server)
   beforeAll(() => {
     sample = suite.sample;
   });
-  const send = (body: { method: string }, bearer?: string, headers = standardHeaders(body)) =>
-    post(sample.app.getHttpServer(), body, headers, bearer);
+  const send = (
+    body: { method: string },
+    bearer?: string,
+    headers: Record<string, string> = standardHeaders(body),
+  ) => post(sample.app.getHttpServer(), body, headers, bearer);
 
   it('R43: a 2026-07-28 client completes the OAuth flow; server/discover instead of initialize; never a session', async () => {
     const mcp: ConnectedMcpClientV2 = await suite.connect();

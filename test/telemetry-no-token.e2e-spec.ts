@@ -4,14 +4,16 @@
  * metrics and spans (SDK installed) — and no credential the requests carried appears in any event, attribute,
  * metric point or log line.
  */
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import request from 'supertest';
 import { McpAuthEvents, McpAuthModule, type McpAuthModuleOptions } from '../lib/index.js';
 import { buildAttackCorpus, sendRaw, startAttackerServer, type AttackCase } from './support/attack-corpus.js';
 import { CapturingLogger } from './support/capturing-logger.js';
+import { startDownstreamApp, startExchangeProvider } from './support/downstream.js';
 import { startTestProvider } from './support/oidc-provider.js';
 import { installOpenTelemetry } from './support/otel.js';
 import { ProtectedFeatureModule } from './support/protected-app.js';
@@ -154,6 +156,100 @@ describe('R25: no token in any event, span attribute, metric point or audit line
       await otel.uninstall();
     }
   }, 120_000);
+});
+
+describe('R25: no token in the telemetry of token exchanges for downstream calls (issue 17)', () => {
+  @Module({ providers: [EverythingListener] })
+  class ListenerModule {}
+
+  it('R25, R24: exchanges — success, cache hit, refusal, client credentials, provider down — leave no token or secret', async () => {
+    const otel = installOpenTelemetry();
+    const logger = new CapturingLogger();
+    const setup = await startExchangeProvider();
+    const closing: Array<() => Promise<unknown>> = [() => setup.provider.close()];
+    try {
+      const started = await startDownstreamApp(
+        setup,
+        {
+          client: setup.basic,
+          targets: {
+            archive: { resource: setup.archive, scopes: ['archive:write'] },
+            service: { grant: 'client-credentials', resource: setup.archive, scopes: ['archive:read'] },
+            badSecret: {
+              resource: setup.archive,
+              client: { ...setup.basic, clientSecret: 'wrong-secret-0123456789abcdef' },
+            },
+          },
+          cache: { margin: 1 },
+        },
+        {
+          logger,
+          imports: [EventEmitterModule.forRoot({ wildcard: true }), { module: ListenerModule }],
+          auth: { audit: { refused: true, accepted: true } },
+        },
+      );
+      closing.unshift(() => started.close());
+      const events: string[] = [];
+      started.app.get(McpAuthEvents).subscribe((event) => events.push(JSON.stringify(event)));
+      const heardBefore = EverythingListener.heard.length;
+
+      const secrets = [...setup.secrets, 'wrong-secret-0123456789abcdef'];
+      const token = async (account: string) => {
+        const minted = await setup.userToken(account);
+        secrets.push(minted);
+        return minted;
+      };
+      const [alice, mallory, late] = [await token('alice'), await token('mallory'), await token('late')];
+      const relay = (bearer: string, target = 'archive') =>
+        request(started.app.getHttpServer())
+          .get(`/relay?target=${target}`)
+          .set('Authorization', `Bearer ${bearer}`);
+      // An exchange, a cache hit, a refused exchange (invalid_grant), a bad client secret, client credentials.
+      expect((await relay(alice)).status).toBe(200);
+      expect((await relay(alice)).status).toBe(200);
+      expect((await relay(mallory)).status).toBeGreaterThanOrEqual(400);
+      expect((await relay(alice, 'badSecret')).status).toBeGreaterThanOrEqual(400);
+      const issued = [
+        await started.tokens.getToken('archive', await started.verify(alice)),
+        await started.tokens.getToken('service'),
+      ];
+      secrets.push(...issued.map((t) => t.accessToken));
+      // The provider goes away: the next exchange fails (provider unavailable).
+      const lateCaller = await started.verify(late);
+      await setup.provider.close();
+      await expect(started.tokens.getToken('archive', lateCaller)).rejects.toMatchObject({
+        code: expect.stringMatching(/^provider_/),
+      });
+
+      const metrics = await otel.collect();
+      const spans = otel
+        .spans()
+        .map((s) => JSON.stringify({ name: s.name, attributes: s.attributes, status: s.status }));
+      const telemetry = [
+        ...logger.lines,
+        ...events,
+        ...EverythingListener.heard.slice(heardBefore),
+        ...spans,
+        JSON.stringify([...metrics.entries()]),
+      ].join('\n');
+
+      // It did report every kind of exchange.
+      const outcomes = events.filter((e) => e.includes('"type":"mcp-auth.exchange"'));
+      for (const outcome of ['success', 'cached', 'failure'])
+        expect(outcomes.some((e) => e.includes(`"outcome":"${outcome}"`))).toBe(true);
+      expect(spans.filter((s) => s.includes('mcp_auth.token_exchange')).length).toBeGreaterThanOrEqual(4);
+      expect(logger.lines.some((l) => l.includes('"event":"accepted"'))).toBe(true);
+
+      for (const secret of secrets) {
+        expect(telemetry).not.toContain(secret);
+        for (const piece of secret.split('.').filter((p) => p.length >= 16))
+          expect(telemetry).not.toContain(piece);
+      }
+    } finally {
+      for (const close of closing) await close().catch(() => undefined);
+      await otel.uninstall();
+    }
+  }, 60_000);
 });
 
 /** A JWS header naming a key the provider never published (base64url JSON). */

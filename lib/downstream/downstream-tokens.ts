@@ -5,6 +5,7 @@ import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { AuthorizationServerRegistry } from '../discovery/authorization-server-registry.js';
 import { ProviderFetchError, providerFetch, readProviderText } from '../discovery/provider-fetch.js';
+import { McpAuthTelemetry, type ExchangeDetails } from '../telemetry/mcp-auth-telemetry.js';
 import { ClientAuthenticator } from './client-authentication.js';
 import { authInfoOf, type DownstreamCaller } from './downstream-caller.js';
 import { DownstreamTokenCache } from './downstream-token-cache.js';
@@ -44,7 +45,9 @@ const FAULT_CODES = {
  * ```
  *
  * Tokens are cached per (issuer, caller subject, caller client, target, scope) until their expiry minus
- * `cache.margin`, never shared between callers; concurrent calls share one request to the provider.
+ * `cache.margin`, never shared between callers; concurrent calls share one request to the provider. Every request
+ * to the provider is reported (span `mcp_auth.token_exchange`, `mcp_auth.exchanges`, event `mcp-auth.exchange`),
+ * and every token answered without one is counted (`outcome: 'cached'`, no span) — never with a token.
  */
 @Injectable()
 export class DownstreamTokens implements OnApplicationBootstrap {
@@ -56,6 +59,7 @@ export class DownstreamTokens implements OnApplicationBootstrap {
     private readonly options: ResolvedDownstreamOptions,
     private readonly registry: AuthorizationServerRegistry,
     private readonly context?: McpAuthContext,
+    private readonly telemetry = McpAuthTelemetry.disabled(),
   ) {
     this.cache = new DownstreamTokenCache(options.cache, this.logger);
     for (const target of options.targets.values()) {
@@ -97,7 +101,8 @@ export class DownstreamTokens implements OnApplicationBootstrap {
     if (t.grant === 'client-credentials') {
       const issuer = t.client.issuer ?? this.registry.issuers[0];
       const key = DownstreamTokenCache.keyOf(['client', issuer, t.client.clientId, ...describeTarget(t)]);
-      return this.cache.get(key, () => this.request(t, issuer, undefined));
+      const details = { grant: t.grant, target: t.name, issuer };
+      return this.obtain(key, details, () => this.request(t, issuer, undefined));
     }
     const auth = this.callerOf(t, caller);
     const issuer = t.client.issuer ?? auth.issuer;
@@ -111,7 +116,29 @@ export class DownstreamTokens implements OnApplicationBootstrap {
       auth.clientId,
       ...describeTarget(t),
     ]);
-    return this.cache.get(key, () => this.request(t, issuer, auth.token));
+    const details = {
+      grant: t.grant,
+      target: t.name,
+      issuer: auth.issuer,
+      subject: auth.subject,
+      clientId: auth.clientId || undefined,
+    };
+    return this.obtain(key, details, () => this.request(t, issuer, auth.token));
+  }
+
+  /** The cached token for `key`, else one `request` obtains; both reported to the telemetry (no token in either). */
+  private async obtain(
+    key: string,
+    details: ExchangeDetails,
+    request: () => Promise<DownstreamToken>,
+  ): Promise<DownstreamToken> {
+    let requested = false;
+    const token = await this.cache.get(key, () => {
+      requested = true;
+      return this.telemetry.exchange(details, request);
+    });
+    if (!requested) this.telemetry.exchangeCached(details);
+    return token;
   }
 
   /**

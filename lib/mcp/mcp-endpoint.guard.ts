@@ -3,13 +3,16 @@ import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import type { McpAuthenticator } from '../authentication/mcp-authenticator.js';
 import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
+import { reportInvocation } from '../telemetry/mcp-invocation-site.js';
 import { jsonRpcError } from './json-rpc-error.js';
 import { handlersInvoked, HEADER_MISMATCH, headerMismatch } from './json-rpc-invocations.js';
+import type { McpHandler } from './mcp-handler.js';
 import type { McpEndpointAuthenticator } from './mcp-endpoint-auth.js';
 import { McpRequestBodyError } from './mcp-request-body.js';
 import { McpRequestBodyReader } from './mcp-request-body-reader.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
 import { MCP_ENDPOINT_AUTHENTICATOR } from './mcp-server.tokens.js';
+import { McpThrottling } from './mcp-throttling.js';
 import { OriginPolicy } from './origin-policy.js';
 
 /**
@@ -26,12 +29,15 @@ import { OriginPolicy } from './origin-policy.js';
  */
 @Injectable()
 export class McpEndpointGuard extends McpAuthGuard {
+  private readonly invocations = new WeakMap<object, readonly McpHandler[]>();
+
   constructor(
     reflector: Reflector,
     @Inject(MCP_ENDPOINT_AUTHENTICATOR) authenticator: McpEndpointAuthenticator,
     private readonly handlers: McpHandlerRegistry,
     private readonly bodies: McpRequestBodyReader,
     private readonly origins: OriginPolicy,
+    private readonly throttling: McpThrottling,
   ) {
     super(reflector, authenticator as McpAuthenticator);
   }
@@ -39,7 +45,7 @@ export class McpEndpointGuard extends McpAuthGuard {
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.switchToHttp().getRequest<IncomingMessage>();
     this.origins.assertAllowed(req);
-    if (req.method !== 'POST') return this.authenticate(context);
+    if (req.method !== 'POST') return this.decide(context);
     let body: unknown;
     try {
       body = this.bodies.read(req);
@@ -50,27 +56,57 @@ export class McpEndpointGuard extends McpAuthGuard {
     return body.then((parsed) => this.judge(context, req, parsed), refuseBody);
   }
 
+  /** `Mcp-Method` / `Mcp-Name` against the parsed body (400 `-32020` on a mismatch), then `decide`. */
   private judge(context: ExecutionContext, req: IncomingMessage, body: unknown): boolean | Promise<boolean> {
     const mismatch = headerMismatch(body, req.headers);
     if (mismatch) {
       const message = `Bad Request: the request headers and body disagree: ${mismatch}`;
       throw new HttpException(jsonRpcError(HEADER_MISMATCH, message), 400);
     }
-    return this.authenticate(context);
+    return this.decide(context);
   }
 
-  private authenticate(context: ExecutionContext): boolean | Promise<boolean> {
-    return this.authenticator ? super.canActivate(context) : true;
+  /** Authentication and scopes (`McpAuthGuard`), then the rate limits of the invoked handlers (`throttler`). */
+  private decide(context: ExecutionContext): boolean | Promise<boolean> {
+    const authenticated = this.authenticator ? super.canActivate(context) : true;
+    if (!this.throttling.enabled) return authenticated;
+    const throttle = (ok: boolean) => ok && this.throttling.check(context, this.invoked(context));
+    return authenticated instanceof Promise ? authenticated.then(throttle) : throttle(authenticated);
   }
 
   protected override getRequiredScopes(context: ExecutionContext): readonly string[] {
     const route = super.getRequiredScopes(context);
-    const invoked = handlersInvoked(this.bodies.parsed(context.switchToHttp().getRequest<IncomingMessage>()));
+    const invoked = this.invoked(context);
     if (invoked.length === 0) return route;
     const scopes = new Set(route);
-    for (const target of invoked) for (const s of this.handlers.target(target)?.scopes ?? []) scopes.add(s);
+    for (const handler of invoked) for (const s of handler.scopes) scopes.add(s);
     return [...scopes];
   }
+
+  /**
+   * The handlers the request's JSON-RPC body invokes (names no handler serves are left to the dispatch), read
+   * once per request; also named to the telemetry, so the decision reported says which.
+   */
+  private invoked(context: ExecutionContext): readonly McpHandler[] {
+    const req = context.switchToHttp().getRequest<IncomingMessage>();
+    let handlers = this.invocations.get(req);
+    if (handlers === undefined) {
+      const found = handlersInvoked(this.bodies.parsed(req)).map((t) => this.handlers.target(t));
+      handlers = [...new Set(found.filter((h) => h !== undefined))];
+      this.invocations.set(req, handlers);
+      reportInvocation(req, describeInvocation(handlers));
+    }
+    return handlers;
+  }
+}
+
+/** The JSON-RPC method of each kind of handler. */
+const CALL_METHOD = { tool: 'tools/call', resource: 'resources/read', prompt: 'prompts/get' } as const;
+
+/** `tools/call delete-todo, prompts/get summarize`: the handlers by registered name (never a URI read). */
+function describeInvocation(handlers: readonly McpHandler[]): string | undefined {
+  if (handlers.length === 0) return undefined;
+  return handlers.map((h) => `${CALL_METHOD[h.kind]} ${h.name}`).join(', ');
 }
 
 /** A body that is not a JSON-RPC payload: 415, 413 or 400 with a JSON-RPC error, before authentication. */

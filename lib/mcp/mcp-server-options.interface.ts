@@ -1,3 +1,4 @@
+import type { CanActivate, Type } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 
 /** The MCP SDK server lines `McpServerModule` serves with: 1.x (`@modelcontextprotocol/sdk`), 2.x (`…/server`). */
@@ -102,6 +103,16 @@ export interface McpServerModuleOptions {
    * the DNS-rebinding defence, so never with an unauthenticated endpoint on a private network. Default false.
    */
   allowAnyOrigin?: boolean;
+  /**
+   * Per-caller rate limits on the MCP endpoints: `@nestjs/throttler`'s `ThrottlerGuard` (or your subclass of it),
+   * with the app's `ThrottlerModule` options and storage. After authentication, each handler a request invokes is
+   * judged as a route of its own (its class and method: `@Throttle` / `@SkipThrottle` on an `@McpTool`,
+   * `@McpResource`, `@McpPrompt` or its class apply, every handler has its own budget per caller); a request that
+   * invokes none (`initialize`, lists, notifications, streams) as the endpoint's route. Over the limit: HTTP 429
+   * with `Retry-After` and a JSON-RPC error body, before dispatch. Use `getTracker: mcpAuthTracker` to count per
+   * caller, and `skipIf: mcpThrottlerSkip` when a `ThrottlerGuard` is also an `APP_GUARD`. Default: none.
+   */
+  throttler?: Type<CanActivate>;
   /**
    * Answer POST requests with JSON instead of an SSE stream (Streamable HTTP, 2025 revisions). Default false. On
    * the 2.x line a 2026-07-28 request is answered with JSON unless its handler sends something before its result.

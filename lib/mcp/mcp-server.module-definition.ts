@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder, RequestMethod } from '@nestjs/common';
 import { routeResourceCheck, type KnownRoute } from '../guard/route-resource-check.js';
 import { createMcpController, resolveRoutes } from './mcp.controller.js';
-import { MCP_SERVER_MODULE_OPTIONS, MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
+import { MCP_SERVER_CONTROLLER, MCP_SERVER_MODULE_OPTIONS, MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions, McpServerRoutes } from './mcp-server-options.interface.js';
 
 export const {
@@ -14,15 +14,19 @@ export const {
 })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createMcpServerOptions')
-  .setExtras<McpServerRoutes>({ path: '/mcp', sse: false }, (definition, routes) => ({
-    ...definition,
-    controllers: [...(definition.controllers ?? []), createMcpController(routes)],
-    providers: [
-      ...(definition.providers ?? []),
-      routeResourceCheck('McpServerModule', endpoints(routes)),
-      { provide: MCP_SERVER_ROUTES, useValue: resolveRoutes(routes) },
-    ],
-  }))
+  .setExtras<McpServerRoutes>({ path: '/mcp', sse: false }, (definition, routes) => {
+    const controller = createMcpController(routes);
+    return {
+      ...definition,
+      controllers: [...(definition.controllers ?? []), controller],
+      providers: [
+        ...(definition.providers ?? []),
+        routeResourceCheck('McpServerModule', endpoints(routes)),
+        { provide: MCP_SERVER_ROUTES, useValue: resolveRoutes(routes) },
+        { provide: MCP_SERVER_CONTROLLER, useValue: controller },
+      ],
+    };
+  })
   .build();
 
 /** The MCP endpoints' routes, for the boot check that each belongs to a protected resource (by path). */

@@ -15,6 +15,7 @@ import { protocolLineProvider } from './mcp-protocol-line.loader.js';
 import { McpProtocolServerFactory } from './mcp-protocol-server.js';
 import { MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
 import { McpSessionStore } from './mcp-session-store.js';
+import { McpThrottling } from './mcp-throttling.js';
 import { OriginPolicy } from './origin-policy.js';
 import { SseEndpoint } from './sse-endpoint.js';
 import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
@@ -42,6 +43,7 @@ import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
     StreamableHttpEndpoint,
     SseEndpoint,
     McpEndpointGuard,
+    McpThrottling,
     OriginPolicy,
   ],
   exports: [McpHandlerRegistry, McpProtocolServerFactory],

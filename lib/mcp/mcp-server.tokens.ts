@@ -12,3 +12,6 @@ export const MCP_SERVER_ROUTES = Symbol.for('nest-mcp-auth:MCP_SERVER_ROUTES');
 
 /** Injection token of the MCP SDK server line serving the endpoints (`McpProtocolLine`), loaded at boot. */
 export const MCP_PROTOCOL_LINE = Symbol.for('nest-mcp-auth:MCP_PROTOCOL_LINE');
+
+/** Injection token of the MCP endpoints' controller class (built per module for its paths). */
+export const MCP_SERVER_CONTROLLER = Symbol.for('nest-mcp-auth:MCP_SERVER_CONTROLLER');

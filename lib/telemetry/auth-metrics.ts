@@ -8,10 +8,15 @@ export type OpenTelemetryApi = typeof import('@opentelemetry/api');
 /** The instrumentation scope of every metric and span. */
 export const INSTRUMENTATION_SCOPE = 'nest-mcp-auth';
 
-/** Per resource: decisions so far (plain numbers, read when the SDK collects). */
-interface DecisionTally {
+/** Decisions so far (plain numbers, read when the SDK collects). */
+interface DecisionCounts {
   accepted: number;
   readonly refused: Map<McpAuthErrorCode, number>;
+}
+
+/** Per resource: its decisions by invoked MCP handlers (`undefined`: none, e.g. a REST route). */
+interface DecisionTally {
+  readonly byTool: Map<string | undefined, DecisionCounts>;
   /** Histogram attributes, built once per resource and result. */
   readonly acceptedAttributes: Attributes;
   readonly refusedAttributes: Attributes;
@@ -112,16 +117,17 @@ export class AuthMetrics {
       });
   }
 
-  /** An accepted request: one increment and one histogram record. */
-  accepted(resource: string, seconds: number): void {
+  /** An accepted request (`tool`: the MCP handlers it invokes): one increment and one histogram record. */
+  accepted(resource: string, tool: string | undefined, seconds: number): void {
     const tally = this.tally(resource);
-    tally.accepted++;
+    countsOf(tally, tool).accepted++;
     this.duration.record(seconds, tally.acceptedAttributes);
   }
 
-  refused(resource: string, reason: McpAuthErrorCode, seconds: number): void {
+  refused(resource: string, tool: string | undefined, reason: McpAuthErrorCode, seconds: number): void {
     const tally = this.tally(resource);
-    tally.refused.set(reason, (tally.refused.get(reason) ?? 0) + 1);
+    const { refused } = countsOf(tally, tool);
+    refused.set(reason, (refused.get(reason) ?? 0) + 1);
     this.duration.record(seconds, tally.refusedAttributes);
   }
 
@@ -152,6 +158,11 @@ export class AuthMetrics {
     this.exchangeDuration.record(seconds, { grant, outcome });
   }
 
+  /** A downstream token answered without a provider round-trip: counted, no duration recorded. */
+  exchangeCached(grant: string): void {
+    this.exchanges.add(1, { grant, outcome: 'cached' });
+  }
+
   addressLimited(resource: string): void {
     this.rateLimited.add(1, { resource });
   }
@@ -160,8 +171,7 @@ export class AuthMetrics {
     let tally = this.tallies.get(resource);
     if (!tally) {
       tally = {
-        accepted: 0,
-        refused: new Map(),
+        byTool: new Map(),
         acceptedAttributes: { result: 'accepted', resource },
         refusedAttributes: { result: 'refused', resource },
       };
@@ -172,9 +182,19 @@ export class AuthMetrics {
 
   private observeDecisions(result: ObservableResult): void {
     for (const [resource, tally] of this.tallies) {
-      result.observe(tally.accepted, { result: 'accepted', resource });
-      for (const [reason, count] of tally.refused)
-        result.observe(count, { result: 'refused', reason, resource });
+      for (const [tool, counts] of tally.byTool) {
+        const where = tool === undefined ? { resource } : { resource, tool };
+        result.observe(counts.accepted, { result: 'accepted', ...where });
+        for (const [reason, count] of counts.refused)
+          result.observe(count, { result: 'refused', reason, ...where });
+      }
     }
   }
+}
+
+/** The counts of `tally` for the requests invoking `tool`. */
+function countsOf(tally: DecisionTally, tool: string | undefined): DecisionCounts {
+  let counts = tally.byTool.get(tool);
+  if (!counts) tally.byTool.set(tool, (counts = { accepted: 0, refused: new Map() }));
+  return counts;
 }

@@ -25,6 +25,12 @@ export interface McpAuthDecisionSite {
   readonly resource: string;
   /** The route as the app declared it (`/api/todos/:id`), never the request URL; absent when unknown. */
   readonly route?: string;
+  /**
+   * On an MCP endpoint: the handlers the JSON-RPC body invokes, by their registered names — `tools/call
+   * delete-todo`, `resources/read todo`, `prompts/get summarize` (a batch's joined by `, `); absent when it
+   * invokes none (`initialize`, lists, notifications) or only names no handler serves.
+   */
+  readonly tool?: string;
   /** The HTTP method. */
   readonly method?: string;
   /** The client's address (`req.ip`, which honours the app's `trust proxy`, else the socket's). */
@@ -125,9 +131,13 @@ export interface McpAuthExchangeEvent extends EventBase, McpAuthCaller {
   readonly type: 'mcp-auth.exchange';
   /** How the downstream token was obtained: `token-exchange` (RFC 8693), `on-behalf-of`, `client-credentials`. */
   readonly grant: string;
-  /** The downstream API (its resource or audience). */
+  /** The downstream target, by its name in the `downstream.targets` option (`archive`). */
   readonly target?: string;
-  readonly outcome: 'success' | 'failure';
+  /**
+   * `success` / `failure`: a request to the provider's token endpoint ended; `cached`: the token came without one
+   * (this process's cache, the shared store, or the same caller's exchange already in flight; `durationMs` 0).
+   */
+  readonly outcome: 'success' | 'failure' | 'cached';
   /** On failure: the error's code or name. */
   readonly reason?: string;
   readonly durationMs: number;

@@ -8,6 +8,7 @@ import { AuthTracing, type SpanOutcome } from './auth-tracing.js';
 import { addressKey, clientAddress, type AddressedRequest } from './client-address.js';
 import type { McpAuthCaller, McpAuthEvent, ProviderSource } from './mcp-auth-event.js';
 import { McpAuthEvents } from './mcp-auth-events.js';
+import { invocationOf } from './mcp-invocation-site.js';
 import { loadOpenTelemetry } from './optional-peers.js';
 import { ProviderHealth } from './provider-health.js';
 import { RefusalLimiter, type RefusalLimitConfig } from './refusal-limiter.js';
@@ -29,7 +30,7 @@ export type DecisionRequest = AddressedRequest & { readonly method?: string };
 export interface ExchangeDetails extends McpAuthCaller {
   /** `token-exchange` (RFC 8693), `on-behalf-of`, `client-credentials`… */
   readonly grant: string;
-  /** The downstream API (its resource or audience). */
+  /** The downstream target, by its name in the `downstream.targets` option (`archive`). */
   readonly target?: string;
 }
 
@@ -123,7 +124,7 @@ export class McpAuthTelemetry {
 
   /** A request accepted for `resource`; `started` is `performance.now()` when the decision began. */
   accepted(req: DecisionRequest, auth: McpAuthInfo, resource: ResolvedResource, started: number): void {
-    this.metrics?.accepted(resource.id, (performance.now() - started) / 1000);
+    this.metrics?.accepted(resource.id, invocationOf(req), (performance.now() - started) / 1000);
     const audited = this.audit?.config.accepted === true;
     if (!audited && !this.events.wants('mcp-auth.accepted')) return;
     const event: McpAuthEvent = {
@@ -147,7 +148,7 @@ export class McpAuthTelemetry {
     auth?: McpAuthInfo,
   ): void {
     const now = performance.now();
-    this.metrics?.refused(resource.id, failure.code, (now - started) / 1000);
+    this.metrics?.refused(resource.id, invocationOf(req), failure.code, (now - started) / 1000);
     if (this.limiter && COUNTED.has(failure.code)) this.countRefusal(req, resource, now);
     const audited = this.audit?.config.refused === true && failure.code !== 'ERR_RATE_LIMITED';
     if (!audited && !this.events.wants('mcp-auth.refused')) return;
@@ -187,6 +188,7 @@ export class McpAuthTelemetry {
     return {
       resource: resource.id,
       route: this.routeOf?.(req),
+      tool: invocationOf(req),
       method: req.method,
       address: clientAddress(req),
       durationMs: ms(started, now),
@@ -317,6 +319,28 @@ export class McpAuthTelemetry {
         throw error;
       },
     );
+  }
+
+  /**
+   * For the downstream layer: a token for a downstream call obtained without a request to the provider (from the
+   * process's cache, the shared store, or an exchange already in flight for the same caller): counted as
+   * `mcp_auth.exchanges{outcome="cached"}` and emitted as `mcp-auth.exchange`, without a span or a duration.
+   */
+  exchangeCached(details: ExchangeDetails): void {
+    this.metrics?.exchangeCached(details.grant);
+    if (!this.events.wants('mcp-auth.exchange')) return;
+    const { grant, target, issuer, subject, clientId } = details;
+    this.emit({
+      type: 'mcp-auth.exchange',
+      timestamp: Date.now(),
+      grant,
+      target,
+      outcome: 'cached',
+      durationMs: 0,
+      issuer,
+      subject,
+      clientId,
+    });
   }
 
   /** Reports a verified-token cache (`cache`: `jwt`, `introspection`) at each metrics collection. */

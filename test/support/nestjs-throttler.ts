@@ -40,3 +40,5 @@ function load(file: string): unknown {
 const throttler = load(nodeRequire.resolve('@nestjs/throttler')) as ThrottlerPackage;
 
 export const { ThrottlerModule, ThrottlerGuard } = throttler;
+export const Throttle: ThrottlerPackage['Throttle'] = throttler.Throttle;
+export const SkipThrottle: ThrottlerPackage['SkipThrottle'] = throttler.SkipThrottle;
