@@ -86,7 +86,10 @@ describe('MCP 2026-07-28 and the 2025 revisions on one endpoint (SDK 2.x server)
   it('R43: a 2026-07-28 client completes the OAuth flow; server/discover instead of initialize; never a session', async () => {
     const mcp: ConnectedMcpClientV2 = await suite.connect();
     expect(mcp.client.getProtocolEra()).toBe('modern');
-    expect(mcp.oauth.challenges[0]).toMatchObject({ status: 401, resource_metadata: sample.prmUrl });
+    expect(mcp.oauth.challenges[0].status).toBe(401);
+    expect(parseBearerChallenge(mcp.oauth.challenges[0].header)).toMatchObject({
+      resource_metadata: sample.prmUrl,
+    });
     expect((await mcp.listTools()).tools.map((t) => t.name).sort()).toEqual([
       'create-todo',
       'delete-todo',
@@ -142,7 +145,7 @@ describe('MCP 2026-07-28 and the 2025 revisions on one endpoint (SDK 2.x server)
     expect(discover.headers['mcp-session-id']).toBeUndefined();
     expect(rpc(discover).result).toMatchObject({
       supportedVersions: expect.arrayContaining([VERSION]),
-      serverInfo: { name: 'todo-manager' },
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'todo-manager' } },
     });
     const call = await send(toolCall('whoami'), reader).expect(200);
     expect(call.headers['mcp-session-id']).toBeUndefined();
@@ -246,7 +249,9 @@ describe('a 2026-07-28 client and the SDK 1.x line (2025 revisions only)', () =>
     });
     try {
       expect(mcp.client.getProtocolEra()).toBe('legacy');
-      expect(mcp.oauth.rpcExchanges.find((e) => e.method === 'server/discover')?.status).toBe(400);
+      // Unauthenticated first (401, then the OAuth flow); authenticated, the 1.x line answers it 400.
+      const discovers = mcp.oauth.rpcExchanges.filter((e) => e.method === 'server/discover');
+      expect(discovers.map((e) => e.status)).toEqual([401, 400]);
       expect(json(await mcp.callTool('whoami'))).toMatchObject({ subject: 'alice' });
       const discover = modern('server/discover');
       const reader = await sample.token('read:todos');
