@@ -10,6 +10,7 @@ import request from 'supertest';
 import { McpAuthModule, McpServerModule } from '../lib/index.js';
 import { connectWithOAuthV2, type ConnectedMcpClientV2 } from '../sample/client/headless-oauth-client-v2.js';
 import { MODERN } from './support/bearer-mcp-client.js';
+import { formatFuzzReport, fuzzPassed, runFuzz } from './support/fuzz.js';
 import { connectWithOAuth } from './support/mcp-oauth-client.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { startPipelineApp } from './support/pipeline-app.js';
@@ -17,6 +18,10 @@ import { ACCEPT, startSample, useSample, type Sample } from './support/sample-ap
 import { SDK_LINES } from './support/sdk-lines.js';
 
 const VERSION = '2026-07-28';
+const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const FUZZ_SEED = process.env.FUZZ_SEED
+  ? Number(process.env.FUZZ_SEED)
+  : (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
 const ENVELOPE = {
   'io.modelcontextprotocol/protocolVersion': VERSION,
   'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
@@ -195,6 +200,33 @@ describe('MCP 2026-07-28 and the 2025 revisions on one endpoint (SDK 2.x server)
     const stepUp = await send(create, reader).expect(403);
     expect(parseBearerChallenge(stepUp.headers['www-authenticate']).scope).toBe('read:todos create:todos');
   });
+  it('R43, R8, R10, R20: the fuzz slice against the 2026-07-28 endpoint — 0 accepted besides valid tokens, 0 5xx, always a challenge', async () => {
+    const body = JSON.stringify(toolCall('whoami'));
+    const headers = Object.entries(standardHeaders(toolCall('whoami'))).flat();
+    const report = await runFuzz({
+      baseUrl: new URL(sample.resource).origin,
+      path: '/mcp',
+      request: {
+        method: 'POST',
+        body,
+        headers: [...headers, 'Accept', ACCEPT, 'Content-Type', 'application/json'],
+      },
+      validTokens: [await sample.token('read:todos'), await sample.token('read:todos create:todos')],
+      trustedSign: (claims) => sample.provider.signToken(claims),
+      resourceMetadata: sample.prmUrl,
+      providerKids: sample.provider.jwks.keys.map((k) => k.kid!),
+      numRuns: FUZZ_RUNS,
+      seed: FUZZ_SEED,
+      concurrency: 4,
+    });
+    if (!fuzzPassed(report)) {
+      throw new Error(`fuzz invariants violated (FUZZ_SEED=${report.seed}):\n${formatFuzzReport(report)}`);
+    }
+    expect(report.cases).toBe(FUZZ_RUNS);
+    expect(report.statuses[500] ?? 0).toBe(0);
+    expect(report.controls).toBeGreaterThan(0);
+    expect(report.accepted).toBe(report.controls);
+  }, 60_000);
 });
 
 describe('R43, R15: the scope hierarchy on 2026-07-28 requests (SDK 2.x server)', () => {
