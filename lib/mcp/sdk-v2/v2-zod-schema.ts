@@ -10,7 +10,8 @@ const isZodV4 = (value: unknown): value is ZodV4 =>
 
 /** A zod 4 object schema from a zod 4 object, or from a shape whose every value is a zod 4 schema. */
 function objectSchema(input: unknown): ZodV4 | undefined {
-  if (isZodV4(input)) return input._zod.def.type === 'object' ? input : undefined;
+  // zod 4's classes check their traits on `instanceof`: an object of `zod`, `zod/v4` or `zod/mini` alike.
+  if (isZodV4(input)) return input instanceof z.core.$ZodObject ? input : undefined;
   if (typeof input !== 'object' || input === null || '_def' in input) return undefined;
   const values = Object.values(input);
   if (values.length === 0 || !values.every(isZodV4)) return undefined;
