@@ -14,7 +14,7 @@ import { formatFuzzReport, fuzzPassed, runFuzz } from './support/fuzz.js';
 import { connectWithOAuth } from './support/mcp-oauth-client.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { startPipelineApp } from './support/pipeline-app.js';
-import { ACCEPT, startSample, useSample, type Sample } from './support/sample-app.js';
+import { ACCEPT, OTHER_RESOURCE, startSample, useSample, type Sample } from './support/sample-app.js';
 import { SDK_LINES } from './support/sdk-lines.js';
 
 const VERSION = '2026-07-28';
@@ -200,6 +200,63 @@ describe('MCP 2026-07-28 and the 2025 revisions on one endpoint (SDK 2.x server)
     const stepUp = await send(create, reader).expect(403);
     expect(parseBearerChallenge(stepUp.headers['www-authenticate']).scope).toBe('read:todos create:todos');
   });
+  it('R43, R44, R7, R34: hostile 2026-07-28 requests — each refused with its 4xx, none accepted, no 5xx, the app keeps serving', async () => {
+    const reader = await sample.token('read:todos');
+    const elsewhere = await sample.token('read:todos', OTHER_RESOURCE);
+    const del = toolCall('delete-todo', { id: '1' });
+    const hostile: Array<[string, unknown, Record<string, string>, string | undefined, number]> = [
+      ['no token', del, standardHeaders(del), undefined, 401],
+      [
+        'a token for another resource',
+        toolCall('whoami'),
+        standardHeaders(toolCall('whoami')),
+        elsewhere,
+        401,
+      ],
+      [
+        'Mcp-Name of an allowed tool on a forbidden call',
+        del,
+        { ...standardHeaders(del), 'Mcp-Name': 'get-todos' },
+        reader,
+        400,
+      ],
+      [
+        'Mcp-Name listing two names',
+        del,
+        { ...standardHeaders(del), 'Mcp-Name': 'get-todos, delete-todo' },
+        reader,
+        400,
+      ],
+      ['headers on a batch', [del, toolCall('get-todos')], { 'Mcp-Method': 'tools/call' }, reader, 400],
+      ['a batch hiding a forbidden call', [toolCall('get-todos', {}), del], {}, reader, 403],
+      [
+        'a non-string tool name',
+        modern('tools/call', { name: { toString: 'delete-todo' } }),
+        { 'Mcp-Method': 'tools/call', 'Mcp-Name': 'delete-todo' },
+        reader,
+        400,
+      ],
+      [
+        'invalid base64 Mcp-Name',
+        del,
+        { ...standardHeaders(del), 'Mcp-Name': '=?base64?***?=' },
+        reader,
+        400,
+      ],
+    ];
+    for (const [name, body, headers, bearer, status] of hostile) {
+      const res = await post(sample.app.getHttpServer(), body, headers, bearer);
+      expect({ name, status: res.status }).toEqual({ name, status });
+    }
+    const typed = await request(sample.app.getHttpServer() as never)
+      .post('/mcp')
+      .set('Content-Type', 'text/plain')
+      .set('Authorization', `Bearer ${reader}`)
+      .send(JSON.stringify(toolCall('whoami')));
+    expect(typed.status).toBe(415);
+    expect((await send(toolCall('whoami'), reader)).status).toBe(200);
+  });
+
   it('R43, R8, R10, R20: the fuzz slice against the 2026-07-28 endpoint — 0 accepted besides valid tokens, 0 5xx, always a challenge', async () => {
     const body = JSON.stringify(toolCall('whoami'));
     const headers = Object.entries(standardHeaders(toolCall('whoami'))).flat();
