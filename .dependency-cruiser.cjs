@@ -70,6 +70,37 @@ module.exports = {
       to: {},
     },
     {
+      name: 'no-static-mcp-sdk',
+      severity: 'error',
+      comment:
+        'Both MCP SDK lines are optional peers, loaded at boot by dynamic import (mcp-protocol-line.loader.ts): ' +
+        'only lib/mcp/sdk-v1 (@modelcontextprotocol/sdk) and lib/mcp/sdk-v2 (@modelcontextprotocol/server, /node) ' +
+        'import an SDK — types included, so the published types compile with either line.',
+      from: { path: '^lib/', pathNot: '^lib/mcp/sdk-v[12]/' },
+      to: { path: '@modelcontextprotocol/' },
+    },
+    {
+      name: 'sdk-lines-apart',
+      severity: 'error',
+      comment: 'Each SDK line imports its own SDK only, and never the other line.',
+      from: { path: '^lib/mcp/sdk-v1/' },
+      to: { path: ['@modelcontextprotocol/(server|node|core)', '^lib/mcp/sdk-v2/'] },
+    },
+    {
+      name: 'sdk-lines-apart-v2',
+      severity: 'error',
+      comment: 'Each SDK line imports its own SDK only, and never the other line.',
+      from: { path: '^lib/mcp/sdk-v2/' },
+      to: { path: ['@modelcontextprotocol/sdk', '^lib/mcp/sdk-v1/'] },
+    },
+    {
+      name: 'sdk-lines-loaded-dynamically',
+      severity: 'error',
+      comment: 'A line (and so its SDK) is reached only through a dynamic import() at boot.',
+      from: { path: '^lib/', pathNot: '^lib/mcp/sdk-v[12]/' },
+      to: { path: '^lib/mcp/sdk-v[12]/', dynamic: false },
+    },
+    {
       name: 'no-tests-from-lib',
       severity: 'error',
       comment: 'lib/ never imports specs, test/ or sample/.',

@@ -106,6 +106,9 @@ export { mcpAuthTracker } from './telemetry/caller-tracker.js';
 export { McpServerModule } from './mcp/mcp-server.module.js';
 export type { McpServerOptionsFactory } from './mcp/mcp-server.module-definition.js';
 export type {
+  McpSdkChoice,
+  McpSdkLine,
+  McpSdkServer,
   McpServerModuleOptions,
   McpServerRoutes,
   McpVisibility,

@@ -1,6 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { McpAuthModule, McpServerModule, type AuthorizationServerInput } from '../lib/index.js'; // in your app: from 'nest-mcp-auth'
+import {
+  McpAuthModule,
+  McpServerModule,
+  type AuthorizationServerInput,
+  type McpServerModuleOptions,
+} from '../lib/index.js'; // in your app: from 'nest-mcp-auth'
 import { archiveDownstream, archiveResource, type ArchiveConfig } from './archive/archive.config.js';
 import { ArchiveModule } from './archive/archive.module.js';
 import { ArchiveTools } from './archive/archive.tools.js';
@@ -21,6 +26,8 @@ export interface SampleConfig {
   allowedOrigins?: string[];
   /** The archive API and the `export-todos` tool that calls it as the caller (sample/archive). Default: off. */
   archive?: ArchiveConfig;
+  /** The MCP SDK server line (`MCP_SDK=v1|v2` for `npm run sample`). Default: auto (2.x when installed). */
+  sdk?: McpServerModuleOptions['sdk'];
 }
 
 /**
@@ -47,6 +54,7 @@ export class AppModule {
           version: '1.0.0',
           path: new URL(config.resource).pathname,
           allowedOrigins: config.allowedOrigins,
+          sdk: config.sdk,
           instructions:
             'A todo list per user. Tools: whoami, get-todos, create-todo, delete-todo; resource todo://{id}; ' +
             'prompt summarize-todos.',

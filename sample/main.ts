@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES } from './app.module.js';
+import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES, type SampleConfig } from './app.module.js';
 import { sampleHttpAdapter } from './http-adapter.js';
 import { ARCHIVE_SCOPES, type ArchiveConfig } from './archive/archive.config.js';
 import {
@@ -17,8 +17,8 @@ import {
  * Environment: PORT (default 3001), HOST (default 127.0.0.1), RESOURCE (default http://127.0.0.1:PORT/mcp),
  * ISSUER (your provider; when absent an embedded development OpenID provider starts on DEV_PROVIDER_PORT,
  * default PORT + 1), ISSUER_TYPE (oidc | oauth; default: probe), ALLOWED_ORIGINS (browser origins, comma-separated;
- * default http://localhost:6274, the MCP Inspector's UI — allowed on /mcp and on the development provider). The
- * archive API and its
+ * default http://localhost:6274, the MCP Inspector's UI — allowed on /mcp and on the development provider), MCP_SDK
+ * (v1 | v2: the MCP SDK server line; default: 2.x when installed). The archive API and its
  * `export-todos` tool (a downstream call made with RFC 8693 token exchange) are on with the development provider,
  * and with your provider when ARCHIVE_CLIENT_ID and ARCHIVE_CLIENT_SECRET name a client allowed to exchange tokens.
  * ADAPTER: the HTTP platform, express (default) or fastify (`ADAPTER=fastify npm run sample`).
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     authorizationServer: { issuer, type },
     allowedOrigins,
     archive,
+    sdk: process.env.MCP_SDK as SampleConfig['sdk'],
   });
   const options: NestApplicationOptions = { logger: ['error', 'warn', 'log'] };
   const adapter = await sampleHttpAdapter(process.env.ADAPTER ?? 'express');

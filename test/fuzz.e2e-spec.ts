@@ -32,11 +32,15 @@ const INITIALIZE = JSON.stringify({
 });
 
 /** Where the slice sends its requests: the guarded REST route, or the MCP endpoint. */
-const TARGETS: Record<string, Pick<FuzzOptions, 'path' | 'post'>> = {
+const TARGETS: Record<string, Pick<FuzzOptions, 'path' | 'request'>> = {
   'the guarded REST route (GET /api/me)': {},
   'the MCP endpoint (POST /api/mcp, initialize)': {
     path: '/api/mcp',
-    post: { headers: ['Content-Type', 'application/json', 'Accept', ACCEPT], body: INITIALIZE },
+    request: {
+      method: 'POST',
+      headers: ['Content-Type', 'application/json', 'Accept', ACCEPT],
+      body: INITIALIZE,
+    },
   },
 };
 

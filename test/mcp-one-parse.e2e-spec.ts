@@ -7,6 +7,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { InMemoryTransport as InMemoryTransportV2 } from '@modelcontextprotocol/server';
 import request from 'supertest';
 import {
   McpAuthenticator,
@@ -18,6 +19,9 @@ import {
 } from '../lib/index.js';
 import { McpProtocolServerFactory } from '../lib/mcp/mcp-protocol-server.js';
 import { ADAPTERS, createApp, type AdapterName } from './support/adapters.js';
+import { createV1Server } from '../lib/mcp/sdk-v1/v1-server.js';
+import { createV2Server } from '../lib/mcp/sdk-v2/v2-server.js';
+import { SDK_LINES } from './support/sdk-lines.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { ACCEPT } from './support/sample-app.js';
@@ -91,9 +95,12 @@ const PARSING: Record<AdapterName, Record<Exclude<Parsing, 'framework'>, Configu
   },
 };
 
-describe.each(ADAPTERS)(
-  'R34: one parse — the scope check judges the body the MCP SDK dispatches — %s',
-  (adapter) => {
+/** Every adapter with every SDK server line: the body arrives through the one, is dispatched by the other. */
+const CELLS = ADAPTERS.flatMap((adapter) => SDK_LINES.map((sdk) => [adapter, sdk] as const));
+
+describe.each(CELLS)(
+  'R34: one parse — the scope check judges the body the MCP SDK dispatches — %s, SDK %s',
+  (adapter, sdk) => {
     let provider: TestProvider;
     let readToken: string;
     const apps: INestApplication[] = [];
@@ -128,7 +135,13 @@ describe.each(ADAPTERS)(
             resource: RESOURCE,
             authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
           }),
-          McpServerModule.forRoot({ name: 'one-parse', version: '1', sse: true, ...server }),
+          McpServerModule.forRoot({
+            name: 'one-parse',
+            version: '1',
+            sdk,
+            sse: sdk === 'v1', // the HTTP+SSE transport: SDK 1.x only
+            ...server,
+          }),
         ],
         providers: [TodoTools],
       }).compile();
@@ -189,28 +202,33 @@ describe.each(ADAPTERS)(
       }
     });
 
-    it('R34: not parsed by the framework — the legacy SSE transport refuses the forbidden call too', async () => {
-      const { url } = await start('none');
-      const headers = { Authorization: `Bearer ${readToken}` };
-      const client = new Client({ name: 't', version: '1' });
-      await client.connect(
-        new SSEClientTransport(new URL(`${url}/sse`), {
-          requestInit: { headers },
-          eventSourceInit: {
-            fetch: (u, init) => fetch(u, { ...init, headers: { ...init?.headers, ...headers } }),
-          },
-        }),
-      );
-      try {
-        await expect(client.callTool({ name: 'delete-todos', arguments: {} })).rejects.toThrow(/403/);
-        expect((await client.callTool({ name: 'read-todos', arguments: {} })).content).toEqual([
-          { type: 'text', text: 'todos' },
-        ]);
-        expect(runs.delete).toBe(0);
-      } finally {
-        await client.close();
-      }
-    });
+    const onV1 = sdk === 'v1' ? it : () => undefined; // the HTTP+SSE transport: SDK 1.x only
+
+    onV1(
+      'R34: not parsed by the framework — the legacy SSE transport refuses the forbidden call too',
+      async () => {
+        const { url } = await start('none');
+        const headers = { Authorization: `Bearer ${readToken}` };
+        const client = new Client({ name: 't', version: '1' });
+        await client.connect(
+          new SSEClientTransport(new URL(`${url}/sse`), {
+            requestInit: { headers },
+            eventSourceInit: {
+              fetch: (u, init) => fetch(u, { ...init, headers: { ...init?.headers, ...headers } }),
+            },
+          }),
+        );
+        try {
+          await expect(client.callTool({ name: 'delete-todos', arguments: {} })).rejects.toThrow(/403/);
+          expect((await client.callTool({ name: 'read-todos', arguments: {} })).content).toEqual([
+            { type: 'text', text: 'todos' },
+          ]);
+          expect(runs.delete).toBe(0);
+        } finally {
+          await client.close();
+        }
+      },
+    );
 
     it('R34: the endpoint answers a body the same whether the framework parsed it or not (content type, size, JSON; with and without a token)', async () => {
       const parsed = (await start('framework')).app;
@@ -277,6 +295,7 @@ describe.each(ADAPTERS)(
         expect((await post(app, JSON.stringify(call('delete-todos')))).status).toBe(403);
         const allowed = await post(app, JSON.stringify(call('read-todos'))).expect(200);
         expect(allowed.text).toContain('todos');
+        if (sdk !== 'v1') return;
         // The legacy SSE transport would JSON.parse a string body itself: the same decision there.
         const headers = { Authorization: `Bearer ${readToken}` };
         const client = new Client({ name: 't', version: '1' });
@@ -307,9 +326,14 @@ describe.each(ADAPTERS)(
         (adapter === 'fastify' ? { raw: node, headers: node.headers } : node) as never,
         resource,
       );
-      const server = app.get(McpProtocolServerFactory).create();
-      const [client, serverSide] = InMemoryTransport.createLinkedPair();
-      await server.connect(serverSide);
+      const factory = app.get(McpProtocolServerFactory);
+      // The line's own server and in-memory transport (the two lines' transports have the same shape).
+      const server: { connect(transport: never): Promise<void>; close(): Promise<void> } =
+        sdk === 'v1' ? createV1Server(factory) : createV2Server(factory);
+      const [client, serverSide] = (
+        sdk === 'v1' ? InMemoryTransport.createLinkedPair() : InMemoryTransportV2.createLinkedPair()
+      ) as ReturnType<typeof InMemoryTransport.createLinkedPair>;
+      await server.connect(serverSide as never);
       const answers = new Map<unknown, JSONRPCMessage>();
       client.onmessage = (message) => void answers.set((message as { id?: unknown }).id, message);
       await client.start();

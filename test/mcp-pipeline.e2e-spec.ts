@@ -3,8 +3,8 @@
  * `@modelcontextprotocol/sdk`, v2 `@modelcontextprotocol/client`) against `test/support/pipeline-app.ts`.
  */
 import { HttpAdapterHost } from '@nestjs/core';
+import { ADAPTERS, type AdapterName } from './support/adapters.js';
 import { connectWithOAuthV2 } from './support/headless-oauth-client-v2.js';
-import { ADAPTERS } from './support/adapters.js';
 import { connectWithOAuth } from './support/mcp-oauth-client.js';
 import {
   bearerClient,
@@ -13,6 +13,7 @@ import {
   type McpTestClient,
 } from './support/bearer-mcp-client.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
+import { SDK_LINES, type SdkLine } from './support/sdk-lines.js';
 import {
   AllExceptionsFilter,
   log,
@@ -37,195 +38,204 @@ async function rpcError(call: Promise<unknown>): Promise<{ code: number; message
   return error;
 }
 
-const connectors = {
-  v1: (resource: string, browser: (url: URL) => Promise<URL>) => connectWithOAuth(resource, { browser }),
-  v2: (resource: string, browser: (url: URL) => Promise<URL>) => connectWithOAuthV2(resource, { browser }),
-};
+type Cell = readonly [AdapterName, SdkLine, ClientLine];
+/**
+ * On Express, each server line with both client lines and the 2.x server also with a 2026-07-28 client; on Fastify,
+ * each server line with its own client line and the 2026-07-28 client (the HTTP boundary is the adapter's, the
+ * protocol the SDK line's: the cells that cross both).
+ */
+const MATRIX: Cell[] = [
+  ...SDK_LINES.flatMap((sdk) => (['v1', 'v2'] as const).map((client): Cell => ['express', sdk, client])),
+  ['express', 'v2', '2026-07-28'],
+  ['fastify', 'v1', 'v1'],
+  ['fastify', 'v2', 'v2'],
+  ['fastify', 'v2', '2026-07-28'],
+];
 
-describe.each(ADAPTERS)('on %s', (adapter) => {
-  describe.each<ClientLine>(['v1', 'v2'])(
-    'R40: MCP handlers through Nest’s pipeline — SDK client %s',
-    (line) => {
-      let pipeline: PipelineApp;
-      let mcp: McpTestClient;
+describe.each<Cell>(MATRIX)(
+  'R40: MCP handlers through Nest’s pipeline — on %s, SDK %s server, SDK client %s',
+  (adapter, sdk, line) => {
+    let pipeline: PipelineApp;
+    let mcp: McpTestClient;
+    // MCP 2026-07-28 made an unknown resource -32602 (Invalid Params) on every revision: the 2.x line sends that.
+    const notFound = sdk === 'v1' ? -32002 : -32602;
 
-      beforeAll(async () => {
-        pipeline = await startPipelineApp({}, undefined, adapter);
-        mcp = await bearerClient(line, pipeline.resource, await pipeline.token(ALL));
-      });
-      afterAll(async () => {
-        await mcp?.close();
-        await pipeline?.close();
-      });
-      beforeEach(() => {
-        log.length = 0;
-      });
+    beforeAll(async () => {
+      pipeline = await startPipelineApp({ sdk }, undefined, adapter);
+      mcp = await bearerClient(line, pipeline.resource, await pipeline.token(ALL));
+    });
+    afterAll(async () => {
+      await mcp?.close();
+      await pipeline?.close();
+    });
+    beforeEach(() => {
+      log.length = 0;
+    });
 
-      it('R40: a custom guard denies a tool (a tool error, the handler never runs); it knows the caller', async () => {
-        const denied = await mcp.callTool('guarded', { text: 'forbidden' });
-        expect(denied).toMatchObject({
-          isError: true,
-          content: [{ type: 'text', text: 'Forbidden resource' }],
-        });
-        expect(log).toContain('guard:tool:guarded:svc');
-        expect(log).not.toContain('handler:guarded');
-        expect(text(await mcp.callTool('guarded', { text: 'fine' }))).toBe('ran with fine');
+    it('R40: a custom guard denies a tool (a tool error, the handler never runs); it knows the caller', async () => {
+      const denied = await mcp.callTool('guarded', { text: 'forbidden' });
+      expect(denied).toMatchObject({
+        isError: true,
+        content: [{ type: 'text', text: 'Forbidden resource' }],
       });
+      expect(log).toContain('guard:tool:guarded:svc');
+      expect(log).not.toContain('handler:guarded');
+      expect(text(await mcp.callTool('guarded', { text: 'fine' }))).toBe('ran with fine');
+    });
 
-      it('R40: a method interceptor wraps a tool; the global interceptor (APP_INTERCEPTOR) runs first', async () => {
-        expect(json(await mcp.callTool('wrapped'))).toEqual({ wrapped: 'inner' });
-        expect(log).toEqual(['global-interceptor:tool:wrapped', 'wrap:before:tool:wrapped']);
-      });
+    it('R40: a method interceptor wraps a tool; the global interceptor (APP_INTERCEPTOR) runs first', async () => {
+      expect(json(await mcp.callTool('wrapped'))).toEqual({ wrapped: 'inner' });
+      expect(log).toEqual(['global-interceptor:tool:wrapped', 'wrap:before:tool:wrapped']);
+    });
 
-      it('R40: a global pipe (app.useGlobalPipes) sees @McpArgs as "body" and transforms the argument', async () => {
-        expect(text(await mcp.callTool('echo', { text: '  hi  ' }))).toBe('[hi]');
-        expect(log).toEqual(['global-interceptor:tool:echo', 'global-pipe:text', 'handler:echo']);
-      });
+    it('R40: a global pipe (app.useGlobalPipes) sees @McpArgs as "body" and transforms the argument', async () => {
+      expect(text(await mcp.callTool('echo', { text: '  hi  ' }))).toBe('[hi]');
+      expect(log).toEqual(['global-interceptor:tool:echo', 'global-pipe:text', 'handler:echo']);
+    });
 
-      it('R40: a DTO tool lists its class-validator JSON Schema, refuses bad input naming each field and constraint, accepts good input', async () => {
-        const tools = await listedTools(pipeline);
-        const create = tools.find((t) => t.name === 'create-note')!;
-        expect(create.inputSchema).toMatchObject({
-          type: 'object',
-          properties: {
-            title: { type: 'string', minLength: 3, maxLength: 40 },
-            priority: { type: 'integer' },
-          },
-          required: ['title'],
-        });
-        const bad = await mcp.callTool('create-note', { title: 'x', priority: 9, tags: [{ name: '' }] });
-        expect(bad.isError).toBe(true);
-        const lines = text(bad).split('\n');
-        expect(lines[0]).toBe('Invalid arguments for tool "create-note":');
-        expect(lines).toEqual(
-          expect.arrayContaining([
-            '- title (isLength): title must be longer than or equal to 3 characters',
-            '- priority (max): priority must not be greater than 5',
-            '- tags.0.name (isLength): name must be longer than or equal to 1 characters',
-          ]),
-        );
-        const good = json(
-          await mcp.callTool('create-note', { title: 'Buy milk', priority: 2, tags: [{ name: 'home' }] }),
-        );
-        expect(good).toEqual({
-          isDto: true,
-          title: 'Buy milk',
-          priority: 2,
-          tags: [{ name: 'home' }],
-          owner: 'svc',
-        });
+    it('R40: a DTO tool lists its class-validator JSON Schema, refuses bad input naming each field and constraint, accepts good input', async () => {
+      const tools = await listedTools(pipeline);
+      const create = tools.find((t) => t.name === 'create-note')!;
+      expect(create.inputSchema).toMatchObject({
+        type: 'object',
+        properties: { title: { type: 'string', minLength: 3, maxLength: 40 }, priority: { type: 'integer' } },
+        required: ['title'],
       });
+      const bad = await mcp.callTool('create-note', { title: 'x', priority: 9, tags: [{ name: '' }] });
+      expect(bad.isError).toBe(true);
+      const lines = text(bad).split('\n');
+      expect(lines[0]).toBe('Invalid arguments for tool "create-note":');
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          '- title (isLength): title must be longer than or equal to 3 characters',
+          '- priority (max): priority must not be greater than 5',
+          '- tags.0.name (isLength): name must be longer than or equal to 1 characters',
+        ]),
+      );
+      const good = json(
+        await mcp.callTool('create-note', { title: 'Buy milk', priority: 2, tags: [{ name: 'home' }] }),
+      );
+      expect(good).toEqual({
+        isDto: true,
+        title: 'Buy milk',
+        priority: 2,
+        tags: [{ name: 'home' }],
+        owner: 'svc',
+      });
+    });
 
-      it('R40: exception filters shape a tool error (Observables unwrapped); a non-HttpException answers a generic error, no detail, no stack', async () => {
-        expect(await mcp.callTool('shaped')).toEqual({
-          isError: true,
-          content: [{ type: 'text', text: 'shaped shaped: a note with this title exists' }],
-        });
-        expect(await mcp.callTool('observed', { mode: 'as-value' })).toEqual({
-          content: [{ type: 'text', text: 'observed: as-value' }],
-        });
-        expect(await mcp.callTool('observed', { mode: 'as-error' })).toEqual({
-          isError: true,
-          content: [{ type: 'text', text: 'rethrown by a filter' }],
-        });
-        const crash = await mcp.callTool('crash');
-        expect(crash).toEqual({ isError: true, content: [{ type: 'text', text: 'Internal error' }] });
+    it('R40: exception filters shape a tool error (Observables unwrapped); a non-HttpException answers a generic error, no detail, no stack', async () => {
+      expect(await mcp.callTool('shaped')).toEqual({
+        isError: true,
+        content: [{ type: 'text', text: 'shaped shaped: a note with this title exists' }],
       });
+      expect(await mcp.callTool('observed', { mode: 'as-value' })).toEqual({
+        content: [{ type: 'text', text: 'observed: as-value' }],
+      });
+      expect(await mcp.callTool('observed', { mode: 'as-error' })).toEqual({
+        isError: true,
+        content: [{ type: 'text', text: 'rethrown by a filter' }],
+      });
+      const crash = await mcp.callTool('crash');
+      expect(crash).toEqual({ isError: true, content: [{ type: 'text', text: 'Internal error' }] });
+    });
 
-      it('R40: a tool on a controller runs its class guard and method interceptor (getType() "mcp")', async () => {
-        expect(json(await mcp.callTool('controller-tool', { text: 'hi' }))).toEqual({
-          wrapped: 'controller says hi',
-        });
-        expect(log).toContain('controller-guard:mcp');
+    it('R40: a tool on a controller runs its class guard and method interceptor (getType() "mcp")', async () => {
+      expect(json(await mcp.callTool('controller-tool', { text: 'hi' }))).toEqual({
+        wrapped: 'controller says hi',
       });
+      expect(log).toContain('controller-guard:mcp');
+    });
 
-      it('R40: a tool on a request-scoped provider: one instance per HTTP request, REQUEST is the HTTP request', async () => {
-        const first = json(await mcp.callTool('request-scoped'));
-        const second = json(await mcp.callTool('request-scoped'));
-        expect(first).toMatchObject({ method: 'POST', url: '/mcp' });
-        expect(second.instance).not.toBe(first.instance);
-      });
+    it('R40: a tool on a request-scoped provider: one instance per HTTP request, REQUEST is the HTTP request', async () => {
+      const first = json(await mcp.callTool('request-scoped'));
+      const second = json(await mcp.callTool('request-scoped'));
+      expect(first).toMatchObject({ method: 'POST', url: '/mcp' });
+      expect(second.instance).not.toBe(first.instance);
+    });
 
-      it('R40: @AuthInfo, @McpExtra, @McpCall — the positional form (args, extra, invocation), and the two mixed', async () => {
-        expect(json(await mcp.callTool('who'))).toEqual({
-          subject: 'svc',
-          signal: true,
-          kind: 'tool',
-          method: 'POST',
-        });
-        expect(json(await mcp.callTool('positional', { n: 4 }))).toEqual({
-          n: 4,
-          signal: true,
-          name: 'positional',
-        });
+    it('R40: @AuthInfo, @McpExtra, @McpCall — the positional form (args, extra, invocation), and the two mixed', async () => {
+      expect(json(await mcp.callTool('who'))).toEqual({
+        subject: 'svc',
+        signal: true,
+        kind: 'tool',
+        method: 'POST',
       });
+      expect(json(await mcp.callTool('positional', { n: 4 }))).toEqual({
+        n: 4,
+        signal: true,
+        name: 'positional',
+      });
+    });
 
-      it('output schemas: structuredContent for a conforming result, a tool error for one that does not conform', async () => {
-        expect((await mcp.callTool('structured')).structuredContent).toEqual({ total: 3 });
-        expect(await mcp.callTool('bad-output')).toMatchObject({ isError: true });
-      });
+    it('output schemas: structuredContent for a conforming result, a tool error for one that does not conform', async () => {
+      expect((await mcp.callTool('structured')).structuredContent).toEqual({ total: 3 });
+      expect(await mcp.callTool('bad-output')).toMatchObject({ isError: true });
+    });
 
-      it('R40: unknown tool → JSON-RPC -32602', async () => {
-        expect(await rpcError(mcp.callTool('nope'))).toMatchObject({ code: -32602 });
-      });
+    it('R40: unknown tool → JSON-RPC -32602', async () => {
+      expect(await rpcError(mcp.callTool('nope'))).toMatchObject({ code: -32602 });
+    });
 
-      it('R40: resources — fixed and templated, listed; read through the pipeline; a 404 → JSON-RPC -32002', async () => {
-        expect(await mcp.listResources()).toEqual(['config://app']);
-        expect(await mcp.listResourceTemplates()).toEqual(['file:///{name}']);
-        expect(await mcp.readResource('file:///a.txt')).toEqual({
-          contents: [
-            { uri: 'file:///a.txt', mimeType: 'text/plain', text: 'contents of a.txt at file:///a.txt' },
-          ],
-        });
-        expect(log).toContain('global-interceptor:resource:file');
-        expect((await mcp.readResource('config://app')).contents[0]).toMatchObject({
-          mimeType: 'application/json',
-          text: '{"theme":"dark"}',
-        });
-        expect(await rpcError(mcp.readResource('file:///missing'))).toMatchObject({ code: -32002 });
-        expect(await rpcError(mcp.readResource('nothing://here'))).toMatchObject({ code: -32002 });
+    it('R40: resources — fixed and templated, listed; read through the pipeline; a 404 → JSON-RPC -32002 (1.x) / -32602 (2.x)', async () => {
+      expect(await mcp.listResources()).toEqual(['config://app']);
+      expect(await mcp.listResourceTemplates()).toEqual(['file:///{name}']);
+      expect(await mcp.readResource('file:///a.txt')).toEqual({
+        contents: [
+          { uri: 'file:///a.txt', mimeType: 'text/plain', text: 'contents of a.txt at file:///a.txt' },
+        ],
       });
+      expect(log).toContain('global-interceptor:resource:file');
+      expect((await mcp.readResource('config://app')).contents[0]).toMatchObject({
+        mimeType: 'application/json',
+        text: '{"theme":"dark"}',
+      });
+      expect(await rpcError(mcp.readResource('file:///missing'))).toMatchObject({ code: notFound });
+      expect(await rpcError(mcp.readResource('nothing://here'))).toMatchObject({ code: notFound });
+    });
 
-      it('R40: prompts — arguments listed from the schema; invalid arguments → JSON-RPC -32602 naming the field', async () => {
-        const [prompt] = await mcp.listPrompts();
-        expect(prompt).toMatchObject({
-          name: 'draft-note',
-          arguments: [
-            { name: 'topic', description: 'What about', required: true },
-            { name: 'tone', required: false },
-          ],
-        });
-        const got = await mcp.getPrompt('draft-note', { topic: 'cats', tone: 'warm' });
-        expect(got.messages).toEqual([
-          { role: 'user', content: { type: 'text', text: 'Draft a warm note about cats' } },
-        ]);
-        const invalid = await rpcError(mcp.getPrompt('draft-note', { topic: 'x' }));
-        expect(invalid.code).toBe(-32602);
-        expect(invalid.message).toContain('topic (too_small)');
-        expect(await rpcError(mcp.getPrompt('nope'))).toMatchObject({ code: -32602 });
+    it('R40: prompts — arguments listed from the schema; invalid arguments → JSON-RPC -32602 naming the field', async () => {
+      const [prompt] = await mcp.listPrompts();
+      expect(prompt).toMatchObject({
+        name: 'draft-note',
+        arguments: [
+          { name: 'topic', description: 'What about', required: true },
+          { name: 'tone', required: false },
+        ],
       });
-    },
+      const got = await mcp.getPrompt('draft-note', { topic: 'cats', tone: 'warm' });
+      expect(got.messages).toEqual([
+        { role: 'user', content: { type: 'text', text: 'Draft a warm note about cats' } },
+      ]);
+      const invalid = await rpcError(mcp.getPrompt('draft-note', { topic: 'x' }));
+      expect(invalid.code).toBe(-32602);
+      expect(invalid.message).toContain('topic (too_small)');
+      expect(await rpcError(mcp.getPrompt('nope'))).toMatchObject({ code: -32602 });
+    });
+  },
+);
+
+/** tools/list with the full tool objects (the test client keeps names only). */
+async function listedTools(pipeline: PipelineApp) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport } =
+    await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  const client = new Client({ name: 'lister', version: '1' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(pipeline.resource), {
+      requestInit: { headers: { Authorization: `Bearer ${await pipeline.token('notes:read')}` } },
+    }),
   );
-
-  /** tools/list with the full tool objects (the test client keeps names only). */
-  async function listedTools(pipeline: PipelineApp) {
-    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-    const { StreamableHTTPClientTransport } =
-      await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-    const client = new Client({ name: 'lister', version: '1' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(pipeline.resource), {
-        requestInit: { headers: { Authorization: `Bearer ${await pipeline.token('notes:read')}` } },
-      }),
-    );
-    try {
-      return (await client.listTools()).tools;
-    } finally {
-      await client.close();
-    }
+  try {
+    return (await client.listTools()).tools;
+  } finally {
+    await client.close();
   }
+}
 
-  describe('R40: a global HTTP exception filter (BaseExceptionFilter) cannot turn an MCP call into a 500', () => {
+describe.each(ADAPTERS)(
+  'R40: a global HTTP exception filter (BaseExceptionFilter) cannot turn an MCP call into a 500 — %s',
+  (adapter) => {
     let pipeline: PipelineApp;
     beforeAll(async () => {
       pipeline = await startPipelineApp(
@@ -256,11 +266,27 @@ describe.each(ADAPTERS)('on %s', (adapter) => {
         }
       },
     );
-  });
+  },
+);
 
-  describe.each<ClientLine>(['v1', 'v2'])('R41, R45 with the real OAuth flow — SDK client %s', (line) => {
+const connectors = {
+  v1: (resource: string, browser: (url: URL) => Promise<URL>) => connectWithOAuth(resource, { browser }),
+  v2: (resource: string, browser: (url: URL) => Promise<URL>) => connectWithOAuthV2(resource, { browser }),
+};
+
+type OAuthCell = readonly [AdapterName, SdkLine, 'v1' | 'v2'];
+/** On Express every server line × client line; on Fastify each server line with its own client line. */
+const OAUTH_MATRIX: OAuthCell[] = [
+  ...SDK_LINES.flatMap((sdk) => (['v1', 'v2'] as const).map((client): OAuthCell => ['express', sdk, client])),
+  ['fastify', 'v1', 'v1'],
+  ['fastify', 'v2', 'v2'],
+];
+
+describe.each<OAuthCell>(OAUTH_MATRIX)(
+  'R41, R45 with the real OAuth flow — on %s, SDK %s server, SDK client %s',
+  (adapter, sdk, line) => {
     it('R41: resources/read and prompts/get beyond the token → HTTP 403 insufficient_scope step-up, then success', async () => {
-      const pipeline = await startPipelineApp({}, undefined, adapter);
+      const pipeline = await startPipelineApp({ sdk }, undefined, adapter);
       const mcp = await connectors[line](pipeline.resource, (url) => pipeline.provider.authorize(url));
       try {
         const read = await mcp.readResource('file:///plan.txt');
@@ -283,7 +309,7 @@ describe.each(ADAPTERS)('on %s', (adapter) => {
     });
 
     it("R45: visibility 'all' (default) lists every handler to a read-only token; 'callable' only what it may call, and a stateful session is told when its lists change", async () => {
-      const all = await startPipelineApp({}, undefined, adapter);
+      const all = await startPipelineApp({ sdk }, undefined, adapter);
       try {
         const reader = await bearerClient(line, all.resource, await all.token('notes:read'));
         expect(await reader.listTools()).toContain('create-note');
@@ -294,7 +320,11 @@ describe.each(ADAPTERS)('on %s', (adapter) => {
         await all.close();
       }
 
-      const callable = await startPipelineApp({ visibility: 'callable', stateful: true }, undefined, adapter);
+      const callable = await startPipelineApp(
+        { visibility: 'callable', stateful: true, sdk },
+        undefined,
+        adapter,
+      );
       const mcp = await connectors[line](callable.resource, (url) => callable.provider.authorize(url));
       try {
         const changes = recordListChanges(line, mcp.client);
@@ -312,8 +342,8 @@ describe.each(ADAPTERS)('on %s', (adapter) => {
         await callable.close();
       }
     });
-  });
-});
+  },
+);
 
 async function waitFor(condition: () => boolean, timeout = 3000): Promise<void> {
   const end = Date.now() + timeout;

@@ -6,7 +6,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { z } from 'zod';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ReadResourceRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Server as ServerV2 } from '@modelcontextprotocol/server';
 import {
   AuthInfo,
   McpArgs,
@@ -16,11 +18,12 @@ import {
   RequireScopes,
   type McpAuthInfo,
 } from '../lib/index.js';
-import { ADAPTERS, createApp } from './support/adapters.js';
+import { ADAPTERS, createApp, type AdapterName } from './support/adapters.js';
 import { connectWithOAuth, type ConnectedMcpClient } from './support/mcp-oauth-client.js';
 import { startTestProvider, type TestProvider } from './support/oidc-provider.js';
 import { parseBearerChallenge } from './support/parse-challenge.js';
 import { ACCEPT, OTHER_RESOURCE, startSample, useSample, type Sample } from './support/sample-app.js';
+import type { SdkLine } from './support/sdk-lines.js';
 
 const INIT = {
   jsonrpc: '2.0',
@@ -47,10 +50,17 @@ function rpc(res: { text: string; headers: Record<string, string> }): any {
   return JSON.parse(res.text);
 }
 
-describe.each(ADAPTERS)(
-  'the sample MCP server with the official SDK client, through the real OAuth flow — %s',
-  (adapter) => {
-    const suite = useSample((resource, browser) => connectWithOAuth(resource, { browser }), adapter);
+/** Each SDK server line on Express, and the 1.x line on Fastify (the SDK v2 client suite covers Fastify with 2.x). */
+const CELLS: ReadonlyArray<readonly [AdapterName, SdkLine]> = [
+  ['express', 'v1'],
+  ['express', 'v2'],
+  ['fastify', 'v1'],
+];
+
+describe.each(CELLS)(
+  'the sample MCP server on %s (SDK %s) with the official SDK 1.x client, through the real OAuth flow',
+  (adapter, sdk) => {
+    const suite = useSample((resource, browser) => connectWithOAuth(resource, { browser }), adapter, sdk);
     const connect = (accountId?: string) => suite.connect(accountId);
     let sample: Sample;
     beforeAll(() => {
@@ -153,7 +163,9 @@ describe.each(ADAPTERS)(
         id,
         content: 'read me',
       });
-      await expect(mcp.readResource('todo://nope')).rejects.toMatchObject({ code: -32002 });
+      // MCP 2026-07-28 made an unknown resource -32602 (Invalid Params) on every revision: the 2.x line sends that.
+      const notFound = sdk === 'v1' ? -32002 : -32602;
+      await expect(mcp.readResource('todo://nope')).rejects.toMatchObject({ code: notFound });
       const prompt = await mcp.getPrompt('summarize-todos', { style: 'detailed' });
       expect(prompt.messages[0].content).toEqual({
         type: 'text',
@@ -361,14 +373,39 @@ describe.each(ADAPTERS)('McpServerModule options — %s', (adapter) => {
     }
   });
 
-  it('the configureServer escape hatch: a raw handler on the low-level SDK Server gets extra.authInfo', async () => {
+  it('the configureServer escape hatch (SDK 1.x): a raw handler on the low-level Server gets extra.authInfo', async () => {
     const app = await boot({
       name: 't',
       version: '1',
-      configureServer: (server) => {
+      sdk: 'v1',
+      configureServer: (sdkServer) => {
+        const server = sdkServer as Server;
         server.registerCapabilities({ resources: {} });
         server.setRequestHandler(ReadResourceRequestSchema, ({ params }, extra) => ({
           contents: [{ uri: params.uri, text: (extra.authInfo as McpAuthInfo).subject ?? '' }],
+        }));
+      },
+    });
+    const client = await sdkClient(app, await token('read'));
+    try {
+      const res = await client.readResource({ uri: 'me://caller' });
+      expect(res.contents[0]).toMatchObject({ text: 'svc' });
+    } finally {
+      await client.close();
+      await app.close();
+    }
+  });
+
+  it('the configureServer escape hatch (SDK 2.x): a raw handler on the low-level Server gets ctx.http.authInfo', async () => {
+    const app = await boot({
+      name: 't',
+      version: '1',
+      sdk: 'v2',
+      configureServer: (sdkServer) => {
+        const server = sdkServer as ServerV2;
+        server.registerCapabilities({ resources: {} });
+        server.setRequestHandler('resources/read', ({ params }, ctx) => ({
+          contents: [{ uri: params.uri, text: (ctx.http?.authInfo as McpAuthInfo).subject ?? '' }],
         }));
       },
     });
@@ -507,7 +544,7 @@ describe.each(ADAPTERS)('McpServerModule options — %s', (adapter) => {
           resource: RESOURCE,
           authorizationServers: [{ issuer: provider.issuer, type: 'oidc' }],
         }),
-        McpServerModule.forRoot({ name: 't', version: '1', sse: true }),
+        McpServerModule.forRoot({ name: 't', version: '1', sse: true, sdk: 'v1' }),
       ],
       providers: [ExtraTools],
     }).compile();

@@ -153,7 +153,7 @@ describe.each(ADAPTERS)('stateful sessions and their limits — %s', (adapter) =
 
   describe('the legacy SSE transport honours maxSessions', () => {
     it('one stream more than maxSessions → 503 with Retry-After, shared with Streamable HTTP sessions', async () => {
-      const app = await start({ sse: true, stateful: true, maxSessions: 1 });
+      const app = await start({ sse: true, stateful: true, maxSessions: 1, sdk: 'v1' });
       const { port: appPort } = app.getHttpServer().address();
       const bearer = await ccToken(SVC);
       const open = new AbortController();
@@ -182,7 +182,7 @@ describe.each(ADAPTERS)('stateful sessions and their limits — %s', (adapter) =
     });
 
     it('R37: a caller with no identity cannot open an SSE stream either', async () => {
-      const app = await start({ sse: true });
+      const app = await start({ sse: true, sdk: 'v1' });
       const { port: appPort } = app.getHttpServer().address();
       const token = await provider.signToken({
         iss: provider.issuer,

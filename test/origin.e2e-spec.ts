@@ -338,7 +338,7 @@ describe.each(ADAPTERS)('R32, R38: Origin validation and CORS on the MCP endpoin
 
   describe('every MCP route and wiring', () => {
     it('R32: the legacy SSE endpoints validate Origin and speak CORS the same way', async () => {
-      const { url } = await boot({ server: { sse: true } });
+      const { url } = await boot({ server: { sse: true, sdk: 'v1' } });
       const evil = 'https://evil.example';
       const stream = await request(url).get('/sse').set('Origin', evil);
       expect(stream.status).toBe(403);

@@ -412,7 +412,7 @@ describe('R35: the resource of a route is decided from the route, never from the
   describe('the MCP endpoint', () => {
     const mcpApp = (
       auth: McpAuthModuleOptions,
-      routes: { path?: string; sse?: boolean } = {},
+      routes: { path?: string; sse?: boolean; sdk?: 'v1' | 'v2' } = {},
       configure?: (app: INestApplication) => void,
     ) =>
       boot(auth, { imports: [McpServerModule.forRoot({ name: 't', version: '1', ...routes })] }, configure);
@@ -464,7 +464,7 @@ describe('R35: the resource of a route is decided from the route, never from the
         'McpServerModule POST /v1/mcp: Route /v1/mcp belongs to no protected resource',
       );
       // The legacy SSE endpoints at their default paths (/sse, /messages) are under neither /mcp nor /admin.
-      const sse = await mcpApp(options(MCP, ADMIN), { sse: true }).catch((e) => e);
+      const sse = await mcpApp(options(MCP, ADMIN), { sse: true, sdk: 'v1' }).catch((e) => e);
       expect(sse).toMatchObject({ code: 'ERR_ROUTE_RESOURCE', route: '/sse' });
     });
 

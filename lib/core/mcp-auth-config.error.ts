@@ -58,6 +58,12 @@ export type McpAuthConfigErrorCode =
    */
   | 'ERR_MCP_UNPROTECTED'
   /**
+   * `McpServerModule` found no MCP SDK server line to serve with (at boot): neither `@modelcontextprotocol/server`
+   * (with `@modelcontextprotocol/node`) nor `@modelcontextprotocol/sdk` is installed, or not the one the `sdk`
+   * option chose (`option: 'sdk'`). The message names the packages to install.
+   */
+  | 'ERR_MCP_SDK_MISSING'
+  /**
    * The app runs on an HTTP adapter the module does not support (Nest's `getType()` is neither `'express'` nor
    * `'fastify'`): at boot, naming the adapter and the supported packages.
    */

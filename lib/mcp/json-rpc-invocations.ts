@@ -25,3 +25,70 @@ export function handlersInvoked(body: unknown): McpCallTarget[] {
   }
   return targets;
 }
+
+/** MCP 2026-07-28: the stateless revision (per-request `_meta` envelope, `server/discover`, standard headers). */
+export const MCP_2026_07_28 = '2026-07-28';
+
+/** The `_meta` key of the per-request envelope that names the message's protocol revision (MCP 2026-07-28). */
+export const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+
+/** JSON-RPC `HeaderMismatch` (MCP 2026-07-28 Streamable HTTP, "Standard request headers"): answered with HTTP 400. */
+export const HEADER_MISMATCH = -32020;
+
+/** The body field the `Mcp-Name` header mirrors, per method (MCP 2026-07-28 "Standard request headers"). */
+const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
+};
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A header value as sent: `=?base64?…?=` carries canonical base64 of UTF-8 text; `undefined` when it is invalid. */
+function decodeHeaderValue(value: string): string | undefined {
+  if (!(value.startsWith('=?base64?') && value.endsWith('?='))) return value;
+  const encoded = value.slice(9, -2);
+  if (!BASE64.test(encoded)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(encoded, 'base64'));
+  } catch {
+    return undefined;
+  }
+}
+
+const header = (value: string | string[] | undefined) =>
+  typeof value === 'string' ? value.replace(/^[ \t]+|[ \t]+$/g, '') : value?.join(', ');
+
+/**
+ * Why the `Mcp-Method` / `Mcp-Name` headers of a request disagree with its JSON-RPC body, or `undefined` when they
+ * agree (or are absent). `Mcp-Method` must name the method of the one message the body holds; `Mcp-Name` must
+ * decode to its `params.name` / `params.uri` / `params.taskId` for the methods that have one. Decided from the
+ * parsed body the scope decision and the dispatch read, so the three agree.
+ */
+export function headerMismatch(
+  body: unknown,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): string | undefined {
+  const method = header(headers['mcp-method']);
+  const name = header(headers['mcp-name']);
+  if (method === undefined && name === undefined) return undefined;
+  const message = !Array.isArray(body) && body && typeof body === 'object' ? body : undefined;
+  const { method: bodyMethod, params } = (message ?? {}) as { method?: unknown; params?: unknown };
+  if (typeof bodyMethod !== 'string')
+    return 'the Mcp-Method / Mcp-Name headers need a body of one JSON-RPC message';
+  if (method !== undefined && method !== bodyMethod) {
+    return `the body names method ${bodyMethod} but the Mcp-Method header names ${method}`;
+  }
+  const field = Object.hasOwn(NAME_SOURCE, bodyMethod) ? NAME_SOURCE[bodyMethod] : undefined;
+  if (name === undefined || field === undefined) return undefined;
+  const decoded = decodeHeaderValue(name);
+  if (decoded === undefined) return 'the Mcp-Name header carries an invalid base64 value';
+  const value = params && typeof params === 'object' ? (params as Record<string, unknown>)[field] : undefined;
+  if (typeof value === 'string' && value !== decoded) {
+    return `the body carries params.${field}=${JSON.stringify(value)} but the Mcp-Name header names ${JSON.stringify(decoded)}`;
+  }
+  return undefined;
+}

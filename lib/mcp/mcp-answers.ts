@@ -1,6 +1,10 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { CallToolResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import type { McpHandlerKind } from '../core/mcp-invocation.js';
+import type {
+  McpCallToolResult as CallToolResult,
+  McpGetPromptResult as GetPromptResult,
+  McpReadResourceResult as ReadResourceResult,
+} from './mcp-results.js';
 
 /** JSON-RPC error codes the MCP handlers answer with (JSON-RPC 2.0 §5.1; MCP server/resources "Error Handling"). */
 export const McpErrorCode = {

@@ -1,13 +1,4 @@
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
-import type {
-  CallToolResult,
-  GetPromptResult,
-  ListPromptsResult,
-  ListResourcesResult,
-  ListResourceTemplatesResult,
-  ListToolsResult,
-  ReadResourceResult,
-} from '@modelcontextprotocol/sdk/types.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { McpHandlerKind, McpInvocation, McpRequestExtra } from '../core/mcp-invocation.js';
 import {
@@ -25,12 +16,31 @@ import type { McpHandler, McpPromptHandler, McpToolHandler } from './mcp-handler
 import { McpHandlerPipeline } from './mcp-handler-pipeline.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
 import { McpHttpRequests } from './mcp-http-requests.js';
+import type {
+  McpCallToolResult as CallToolResult,
+  McpGetPromptResult as GetPromptResult,
+  McpListPromptsResult as ListPromptsResult,
+  McpListResourcesResult as ListResourcesResult,
+  McpListResourceTemplatesResult as ListResourceTemplatesResult,
+  McpListToolsResult as ListToolsResult,
+  McpReadResourceResult as ReadResourceResult,
+} from './mcp-results.js';
 import { EMPTY_OBJECT_SCHEMA, isInvalid, type McpSchema } from './mcp-schema-input.js';
 import { MCP_ENDPOINT_AUTHENTICATOR, MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 import { checkServerOptions } from './mcp-server-options.check.js';
 
-const callerOf = (extra: McpRequestExtra) => extra.authInfo as McpAuthInfo | undefined;
+/**
+ * One MCP request as the SDK line's adapter hands it to the dispatcher: the SDK's own per-request object (passed on
+ * to handlers), the caller the transport received, and the request's abort signal.
+ */
+export interface McpRequestScope {
+  readonly extra: McpRequestExtra;
+  readonly auth?: McpAuthInfo;
+  readonly signal: AbortSignal;
+}
+
+const callerOf = (scope: McpRequestScope) => scope.auth;
 const invalidArguments = (kind: string, name: string, issues: readonly string[]) =>
   `Invalid arguments for ${kind} "${name}":\n${issues.map((i) => `- ${i}`).join('\n')}`;
 
@@ -65,24 +75,23 @@ export class McpDispatcher {
     return !this.listsVaryByCaller || this.missing(handler, auth).length === 0;
   }
 
-  listTools(extra: McpRequestExtra): ListToolsResult {
-    const auth = callerOf(extra);
+  listTools(scope: McpRequestScope): ListToolsResult {
+    const auth = callerOf(scope);
     const tools = this.registry.tools.filter((h) => this.listed(h, auth));
     return {
       tools: tools.map(({ name, options: { title, description, annotations }, input, output }) => ({
         name,
         title,
         description,
-        inputSchema: (input?.jsonSchema ??
-          EMPTY_OBJECT_SCHEMA) as ListToolsResult['tools'][number]['inputSchema'],
-        outputSchema: output?.jsonSchema as ListToolsResult['tools'][number]['outputSchema'],
+        inputSchema: input?.jsonSchema ?? EMPTY_OBJECT_SCHEMA,
+        outputSchema: output?.jsonSchema,
         annotations,
       })),
     };
   }
 
-  listResources(extra: McpRequestExtra): ListResourcesResult {
-    const auth = callerOf(extra);
+  listResources(scope: McpRequestScope): ListResourcesResult {
+    const auth = callerOf(scope);
     const fixed = this.registry.resources.filter((h) => h.uri !== undefined && this.listed(h, auth));
     return {
       resources: fixed.map(({ uri, options: { name, title, description, mimeType } }) => ({
@@ -95,8 +104,8 @@ export class McpDispatcher {
     };
   }
 
-  listResourceTemplates(extra: McpRequestExtra): ListResourceTemplatesResult {
-    const auth = callerOf(extra);
+  listResourceTemplates(scope: McpRequestScope): ListResourceTemplatesResult {
+    const auth = callerOf(scope);
     const templates = this.registry.resources.filter((h) => h.template && this.listed(h, auth));
     return {
       resourceTemplates: templates.map(({ template, options: { name, title, description, mimeType } }) => ({
@@ -109,8 +118,8 @@ export class McpDispatcher {
     };
   }
 
-  listPrompts(extra: McpRequestExtra): ListPromptsResult {
-    const auth = callerOf(extra);
+  listPrompts(scope: McpRequestScope): ListPromptsResult {
+    const auth = callerOf(scope);
     const prompts = this.registry.prompts.filter((h) => this.listed(h, auth));
     return {
       prompts: prompts.map(({ name, options: { title, description }, input }) => ({
@@ -123,16 +132,16 @@ export class McpDispatcher {
   }
 
   /** `tools/call`: an unknown tool is a JSON-RPC error; every failure of a known one is a tool error result. */
-  async callTool(name: string, args: unknown, extra: McpRequestExtra): Promise<CallToolResult> {
+  async callTool(name: string, args: unknown, scope: McpRequestScope): Promise<CallToolResult> {
     const handler = this.registry.tool(name);
     if (!handler) throw new McpRpcError(McpErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    const denied = this.refusal(handler, callerOf(extra));
+    const denied = this.refusal(handler, callerOf(scope));
     if (denied) return toolError(denied);
     const validated = await this.validate(handler, args);
     if (isInvalid(validated)) return toolError(invalidArguments('tool', name, validated.issues));
     let value: unknown;
     try {
-      value = await this.pipeline.invoke(handler, this.invocation(handler, validated.value, extra));
+      value = await this.pipeline.invoke(handler, this.invocation(handler, validated.value, scope));
     } catch (error) {
       this.report(handler, error);
       return toolError(publicMessage(error));
@@ -141,13 +150,13 @@ export class McpDispatcher {
   }
 
   /** `resources/read`: every failure is a JSON-RPC error (`-32002` for a URI no handler serves). */
-  async readResource(uri: string, extra: McpRequestExtra): Promise<ReadResourceResult> {
+  async readResource(uri: string, scope: McpRequestScope): Promise<ReadResourceResult> {
     const read = this.registry.resolveResource(uri);
     if (!read) throw new McpRpcError(McpErrorCode.ResourceNotFound, `Resource not found: ${uri}`);
     const { handler } = read;
-    const denied = this.refusal(handler, callerOf(extra));
+    const denied = this.refusal(handler, callerOf(scope));
     if (denied) throw new McpRpcError(McpErrorCode.Forbidden, denied);
-    const invocation = { ...this.invocation(handler, read.variables, extra), uri: new URL(read.uri) };
+    const invocation = { ...this.invocation(handler, read.variables, scope), uri: new URL(read.uri) };
     try {
       const value = await this.pipeline.invoke(handler, invocation);
       return resourceResult(value, read.uri, handler.options.mimeType);
@@ -158,17 +167,17 @@ export class McpDispatcher {
   }
 
   /** `prompts/get`: every failure is a JSON-RPC error (`-32602` for an unknown prompt or invalid arguments). */
-  async getPrompt(name: string, args: unknown, extra: McpRequestExtra): Promise<GetPromptResult> {
+  async getPrompt(name: string, args: unknown, scope: McpRequestScope): Promise<GetPromptResult> {
     const handler = this.registry.prompt(name);
     if (!handler) throw new McpRpcError(McpErrorCode.InvalidParams, `Unknown prompt: ${name}`);
-    const denied = this.refusal(handler, callerOf(extra));
+    const denied = this.refusal(handler, callerOf(scope));
     if (denied) throw new McpRpcError(McpErrorCode.Forbidden, denied);
     const validated = await this.validate(handler, args);
     if (isInvalid(validated)) {
       throw new McpRpcError(McpErrorCode.InvalidParams, invalidArguments('prompt', name, validated.issues));
     }
     try {
-      const value = await this.pipeline.invoke(handler, this.invocation(handler, validated.value, extra));
+      const value = await this.pipeline.invoke(handler, this.invocation(handler, validated.value, scope));
       return promptResult(value, handler.options.description);
     } catch (error) {
       this.report(handler, error);
@@ -206,9 +215,10 @@ export class McpDispatcher {
     return handler.input ? handler.input.validate(args) : Promise.resolve({ value: {} });
   }
 
-  private invocation(handler: McpHandler, args: unknown, extra: McpRequestExtra): McpInvocation {
+  private invocation(handler: McpHandler, args: unknown, scope: McpRequestScope): McpInvocation {
     const { kind, name } = handler;
-    return { kind, name, args, extra, auth: callerOf(extra), request: this.requests.current };
+    const { extra, auth, signal } = scope;
+    return { kind, name, args, extra, signal, auth, request: this.requests.current };
   }
 
   /** MCP 2025-06-18: a tool with an output schema must return structured content that conforms to it. */

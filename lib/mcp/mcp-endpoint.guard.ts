@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { HttpException, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { McpAuthenticator } from '../authentication/mcp-authenticator.js';
@@ -5,7 +6,7 @@ import { HttpExchange } from '../core/http-exchange.js';
 import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
 import { reportInvocation } from '../telemetry/mcp-invocation-site.js';
 import { jsonRpcError } from './json-rpc-error.js';
-import { handlersInvoked } from './json-rpc-invocations.js';
+import { handlersInvoked, HEADER_MISMATCH, headerMismatch } from './json-rpc-invocations.js';
 import type { McpHandler } from './mcp-handler.js';
 import type { McpEndpointAuthenticator } from './mcp-endpoint-auth.js';
 import { McpRequestBodyError } from './mcp-request-body.js';
@@ -24,6 +25,9 @@ import { OriginPolicy } from './origin-policy.js';
  * with or without `Mcp-Session-Id` (a session id is never a credential: MCP security best practices, "Session
  * Hijacking"). Checks `Origin` first, with `OriginPolicy` (MCP transports, Streamable HTTP "Security Warning":
  * DNS rebinding). It has no authenticator only when the app chose `auth: false` (see `endpointAuthenticator`).
+ * Before authentication, the `Mcp-Method` / `Mcp-Name` headers must agree with that same body (MCP 2026-07-28):
+ * else HTTP 400, JSON-RPC `-32020` `HeaderMismatch` — so the headers a proxy routes or rate-limits on, the scope
+ * decision and the dispatch name the same call.
  */
 @Injectable()
 export class McpEndpointGuard extends McpAuthGuard {
@@ -55,8 +59,18 @@ export class McpEndpointGuard extends McpAuthGuard {
     } catch (error) {
       return refuseBody(error);
     }
-    if (!(body instanceof Promise)) return this.decide(context);
-    return body.then(() => this.decide(context), refuseBody);
+    if (!(body instanceof Promise)) return this.judge(context, node, body);
+    return body.then((parsed) => this.judge(context, node, parsed), refuseBody);
+  }
+
+  /** `Mcp-Method` / `Mcp-Name` against the parsed body (400 `-32020` on a mismatch), then `decide`. */
+  private judge(context: ExecutionContext, req: IncomingMessage, body: unknown): boolean | Promise<boolean> {
+    const mismatch = headerMismatch(body, req.headers);
+    if (mismatch) {
+      const message = `Bad Request: the request headers and body disagree: ${mismatch}`;
+      throw new HttpException(jsonRpcError(HEADER_MISMATCH, message), 400);
+    }
+    return this.decide(context);
   }
 
   /** Authentication and scopes (`McpAuthGuard`), then the rate limits of the invoked handlers (`throttler`). */

@@ -60,9 +60,17 @@ export class McpExecutionContext {
     return this.invocation.auth;
   }
 
-  /** The MCP SDK's request extra: `signal`, `sessionId`, `requestId`, `_meta`, `sendNotification`, … */
+  /**
+   * The MCP SDK's per-request object: `RequestHandlerExtra` on the SDK 1.x line (`signal`, `sessionId`,
+   * `requestId`, `_meta`, `sendNotification`, …), `ServerContext` on the 2.x line (`mcpReq`, `http`).
+   */
   getExtra(): McpRequestExtra {
     return this.invocation.extra;
+  }
+
+  /** Aborted when the client cancels the request or goes away. */
+  getSignal(): AbortSignal {
+    return this.invocation.signal;
   }
 
   /** The HTTP request that carried the JSON-RPC message. */

@@ -1,4 +1,4 @@
-import { Injectable, type Type } from '@nestjs/common';
+import { Inject, Injectable, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { Public } from '../decorators/public.decorator.js';
@@ -7,7 +7,8 @@ import type { McpHandler, McpHandlerHost } from './mcp-handler.js';
 import { MCP_ROUTE_ARGS_METADATA, McpArgs, McpCall, McpExtra } from './mcp-params.decorators.js';
 import { McpPrompt } from './mcp-prompt.decorator.js';
 import { McpResource, type McpResourceOptions } from './mcp-resource.decorator.js';
-import { mcpSchema } from './mcp-schema.js';
+import { mcpSchema, type McpSchemaSupport } from './mcp-schema.js';
+import { MCP_PROTOCOL_LINE } from './mcp-server.tokens.js';
 import { McpTool } from './mcp-tool.decorator.js';
 import { normalizeResourceUri, resourceUriTemplate } from './resource-uri.js';
 
@@ -27,6 +28,7 @@ export class McpHandlerDiscovery {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    @Inject(MCP_PROTOCOL_LINE) private readonly line: McpSchemaSupport,
   ) {}
 
   /** Every handler, providers first, in discovery order. */
@@ -72,12 +74,17 @@ export class McpHandlerDiscovery {
       host: this.host(wrapper, isController, instance, methodName, where),
     };
     if (tool) {
-      const input = tool.input === undefined ? undefined : mcpSchema(tool.input, 'input', where);
-      const output = tool.output === undefined ? undefined : mcpSchema(tool.output, 'output', where);
+      const input =
+        tool.input === undefined ? undefined : mcpSchema(tool.input, 'input', where, this.line.zodSchema);
+      const output =
+        tool.output === undefined ? undefined : mcpSchema(tool.output, 'output', where, this.line.zodSchema);
       return { ...base, kind: 'tool', name: tool.name, options: tool, input, output };
     }
     if (prompt) {
-      const input = prompt.arguments === undefined ? undefined : mcpSchema(prompt.arguments, 'input', where);
+      const input =
+        prompt.arguments === undefined
+          ? undefined
+          : mcpSchema(prompt.arguments, 'input', where, this.line.zodSchema);
       return { ...base, kind: 'prompt', name: prompt.name, options: prompt, input };
     }
     return {
@@ -92,7 +99,7 @@ export class McpHandlerDiscovery {
   private address(options: McpResourceOptions, where: string) {
     if (options.uri !== undefined) return { uri: normalizeResourceUri(options.uri) };
     try {
-      return { template: resourceUriTemplate(options.uriTemplate!) };
+      return { template: resourceUriTemplate(options.uriTemplate!, this.line.UriTemplate) };
     } catch (error) {
       throw invalid(
         where,

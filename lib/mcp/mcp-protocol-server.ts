@@ -1,76 +1,56 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  ReadResourceRequestSchema,
-  type ServerCapabilities,
-} from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { McpHandlerKind } from '../core/mcp-invocation.js';
 import { McpDispatcher } from './mcp-dispatcher.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
 import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
-import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
+import type { McpSdkServer, McpServerModuleOptions } from './mcp-server-options.interface.js';
+
+/** The capabilities a server advertises (MCP "Lifecycle": `tools`, `resources`, `prompts`). */
+export interface McpServerCapabilities {
+  tools?: { listChanged?: boolean };
+  resources?: { listChanged?: boolean };
+  prompts?: { listChanged?: boolean };
+}
+
+/** The list methods whose results are cacheable on MCP 2026-07-28 ("cache hints"), and the discovery result. */
+export const CACHEABLE_LISTS = [
+  'tools/list',
+  'resources/list',
+  'resources/templates/list',
+  'prompts/list',
+] as const;
 
 /**
- * The one place that speaks the MCP SDK's server API: creates its low-level public `Server` with the app's
- * handlers installed (`tools/*`, `resources/*`, `prompts/*` — a capability only for a primitive the app has),
- * then the `configureServer` escape hatch; and, when the lists vary by caller in stateful mode, sends a session
- * the `list_changed` notifications its caller's new scopes call for. Public SDK API only.
+ * What every SDK line's server has in common, decided once here: the capabilities (one per primitive the app
+ * has; `listChanged` when stateful sessions are told their lists changed), the `configureServer` escape hatch,
+ * which lists changed for a session between two of its requests, and the cache scope of the lists (MCP 2026-07-28:
+ * a list filtered per caller is `private`, an unfiltered one may be shared). The SDK calls themselves are the
+ * line's (`sdk-v1/`, `sdk-v2/`).
  */
 @Injectable()
 export class McpProtocolServerFactory {
-  /** One JSON Schema validator for every server: building one (Ajv) costs more than the rest of a stateless request. */
-  private readonly validator = new AjvJsonSchemaValidator();
-  private readonly listed = new WeakMap<Server, Record<McpHandlerKind, string>>();
+  private readonly listed = new WeakMap<object, Record<McpHandlerKind, string>>();
 
   constructor(
-    @Inject(MCP_SERVER_MODULE_OPTIONS) private readonly options: McpServerModuleOptions,
-    private readonly registry: McpHandlerRegistry,
-    private readonly dispatcher: McpDispatcher,
+    @Inject(MCP_SERVER_MODULE_OPTIONS) readonly options: McpServerModuleOptions,
+    readonly registry: McpHandlerRegistry,
+    readonly dispatcher: McpDispatcher,
     private readonly moduleRef: ModuleRef,
   ) {}
 
   /** Whether sessions are told when their lists change (stateful, lists per caller). */
-  private get notifiesListChanges(): boolean {
+  get notifiesListChanges(): boolean {
     return !!this.options.stateful && this.dispatcher.listsVaryByCaller;
   }
 
-  create(): Server {
-    const { name, version, title, instructions } = this.options;
-    const server = new Server(
-      { name, version, title },
-      { capabilities: this.capabilities(), instructions, jsonSchemaValidator: this.validator },
-    );
-    this.install(server);
-    this.options.configureServer?.(server, this.moduleRef);
-    return server;
+  /** The cache scope of the lists: `private` when they vary by caller, else `public` (the same for everyone). */
+  get listCacheScope(): 'public' | 'private' {
+    return this.dispatcher.listsVaryByCaller ? 'private' : 'public';
   }
 
-  /**
-   * A stateful session's request by `auth`: when what its lists show changed since the session's previous
-   * request (the caller stepped up, or a narrower token came), the session is sent `list_changed` for each list.
-   */
-  observeCaller(server: Server, auth: McpAuthInfo | undefined): void {
-    if (!this.notifiesListChanges) return;
-    const now = this.dispatcher.listedNames(auth);
-    const before = this.listed.get(server);
-    this.listed.set(server, now);
-    if (!before) return;
-    const quietly = (sent: Promise<void>) => void sent.catch(() => undefined); // a closed stream: nothing to tell
-    if (before.tool !== now.tool) quietly(server.sendToolListChanged());
-    if (before.resource !== now.resource) quietly(server.sendResourceListChanged());
-    if (before.prompt !== now.prompt) quietly(server.sendPromptListChanged());
-  }
-
-  private capabilities(): ServerCapabilities {
+  capabilities(): McpServerCapabilities {
     const listChanged = this.notifiesListChanges ? { listChanged: true } : {};
     const { tools, resources, prompts } = this.registry;
     return {
@@ -80,28 +60,21 @@ export class McpProtocolServerFactory {
     };
   }
 
-  private install(server: Server): void {
-    const d = this.dispatcher;
-    if (this.registry.tools.length > 0) {
-      server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => d.listTools(extra));
-      server.setRequestHandler(CallToolRequestSchema, ({ params }, extra) =>
-        d.callTool(params.name, params.arguments, extra),
-      );
-    }
-    if (this.registry.resources.length > 0) {
-      server.setRequestHandler(ListResourcesRequestSchema, (_request, extra) => d.listResources(extra));
-      server.setRequestHandler(ListResourceTemplatesRequestSchema, (_request, extra) =>
-        d.listResourceTemplates(extra),
-      );
-      server.setRequestHandler(ReadResourceRequestSchema, ({ params }, extra) =>
-        d.readResource(params.uri, extra),
-      );
-    }
-    if (this.registry.prompts.length > 0) {
-      server.setRequestHandler(ListPromptsRequestSchema, (_request, extra) => d.listPrompts(extra));
-      server.setRequestHandler(GetPromptRequestSchema, ({ params }, extra) =>
-        d.getPrompt(params.name, params.arguments, extra),
-      );
-    }
+  /** The app's `configureServer`, on a server whose handlers are installed. */
+  configure(server: McpSdkServer): void {
+    this.options.configureServer?.(server, this.moduleRef);
+  }
+
+  /**
+   * A stateful session's request by `auth`: the lists whose content changed since the session's previous request
+   * (the caller stepped up, or a narrower token came) — the session is to be sent `list_changed` for each.
+   */
+  listChanges(session: object, auth: McpAuthInfo | undefined): McpHandlerKind[] {
+    if (!this.notifiesListChanges) return [];
+    const now = this.dispatcher.listedNames(auth);
+    const before = this.listed.get(session);
+    this.listed.set(session, now);
+    if (!before) return [];
+    return (['tool', 'resource', 'prompt'] as const).filter((kind) => before[kind] !== now[kind]);
   }
 }

@@ -1,6 +1,23 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+
+/** The MCP SDK server lines `McpServerModule` serves with: 1.x (`@modelcontextprotocol/sdk`), 2.x (`…/server`). */
+export type McpSdkLine = 'v1' | 'v2';
+
+/** The `sdk` option: a line, or `'auto'` (the 2.x line when it is installed, else 1.x). */
+export type McpSdkChoice = 'auto' | McpSdkLine;
+
+/**
+ * The MCP SDK's low-level `Server` of the line in use, as `configureServer` receives it: `Server` from
+ * `@modelcontextprotocol/sdk/server/index.js` on the 1.x line, from `@modelcontextprotocol/server` on the 2.x line
+ * (cast it to that class for its full API). Declared structurally so the library's types compile with either line.
+ */
+export interface McpSdkServer {
+  registerCapabilities(capabilities: Record<string, unknown>): void;
+  // The two lines' signatures differ (1.x: a request schema; 2.x: a method name); the handler's types come from
+  // the SDK the app imports its schemas or `Server` type from.
+  setRequestHandler(...args: any[]): void;
+}
 
 /** Where the MCP endpoints live. Static: given to `forRoot` / `forRootAsync` directly, never by a factory. */
 export interface McpServerRoutes {
@@ -23,6 +40,14 @@ export interface McpServerModuleOptions {
   name: string;
   /** Server version in the `initialize` result. */
   version: string;
+  /**
+   * Which MCP SDK server line serves the endpoints — both are optional peer dependencies, detected at boot:
+   * `'v2'`: `@modelcontextprotocol/server` 2.x with `@modelcontextprotocol/node` (MCP 2026-07-28 and the older
+   * revisions on the same endpoint); `'v1'`: `@modelcontextprotocol/sdk` 1.x (up to 2025-11-25; the only line with
+   * the HTTP+SSE transport, `sse`). `'auto'` (default): the 2.x line when its packages are installed, else 1.x.
+   * The chosen line's packages missing fails the boot (`McpAuthConfigError` `ERR_MCP_SDK_MISSING`).
+   */
+  sdk?: McpSdkChoice;
   /** Human-readable server title. */
   title?: string;
   /** Instructions sent to clients in the `initialize` result. */
@@ -88,13 +113,17 @@ export interface McpServerModuleOptions {
    * caller, and `skipIf: mcpThrottlerSkip` when a `ThrottlerGuard` is also an `APP_GUARD`. Default: none.
    */
   throttler?: Type<CanActivate>;
-  /** Answer POST requests with JSON instead of an SSE stream (Streamable HTTP). Default false. */
+  /**
+   * Answer POST requests with JSON instead of an SSE stream (Streamable HTTP, 2025 revisions). Default false. On
+   * the 2.x line a 2026-07-28 request is answered with JSON unless its handler sends something before its result.
+   */
   enableJsonResponse?: boolean;
   /**
    * The escape hatch: called for every MCP SDK low-level `Server` the module creates (per request in stateless
    * mode, per session in stateful mode) after the app's handlers are installed — add completions, logging or
    * custom methods with `server.registerCapabilities()` and `server.setRequestHandler()`. Their handlers get the
-   * caller as `extra.authInfo`; they do not run through Nest's pipeline and are not scope-checked.
+   * caller as `extra.authInfo` (1.x) or `ctx.http.authInfo` (2.x); they do not run through Nest's pipeline and are
+   * not scope-checked.
    */
-  configureServer?: (server: Server, moduleRef: ModuleRef) => void;
+  configureServer?: (server: McpSdkServer, moduleRef: ModuleRef) => void;
 }

@@ -12,6 +12,7 @@ import { McpHandlerDiscovery } from './mcp-handler-discovery.js';
 import { McpHandlerPipeline } from './mcp-handler-pipeline.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
 import { McpHttpRequests } from './mcp-http-requests.js';
+import { protocolLineProvider } from './mcp-protocol-line.loader.js';
 import { McpProtocolServerFactory } from './mcp-protocol-server.js';
 import { MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
 import { McpSessionStore } from './mcp-session-store.js';
@@ -21,7 +22,8 @@ import { SseEndpoint } from './sse-endpoint.js';
 import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
 
 /**
- * Serves MCP over the SDK's Streamable HTTP transport (and optionally the older HTTP+SSE one) with the app's
+ * Serves MCP over the Streamable HTTP transport of the MCP SDK line the app installed (`sdk`: 2.x — MCP 2026-07-28
+ * beside the older revisions — or 1.x, which also has the older HTTP+SSE transport) with the app's
  * `@McpTool`, `@McpResource` and `@McpPrompt` methods as Nest handlers: `McpServerModule.forRoot({ name, version, path: '/mcp' })` or `forRootAsync`.
  * Protected by the `McpAuthModule` it sees — the boot fails when it sees none, unless `auth: false` makes the
  * endpoints public. This file only wires.
@@ -32,6 +34,7 @@ import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
     // Its own, for endpoints served without McpAuthModule (`auth: false`); decided from the same HttpAdapterHost.
     HttpExchange,
     endpointAuthenticatorProvider,
+    protocolLineProvider,
     McpRequestBodyReader,
     McpHandlerDiscovery,
     McpHandlerRegistry,

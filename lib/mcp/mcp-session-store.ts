@@ -1,19 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import { writeJsonRpcError } from './json-rpc-error.js';
 import { MCP_SERVER_MODULE_OPTIONS } from './mcp-server.tokens.js';
 import type { McpServerModuleOptions } from './mcp-server-options.interface.js';
 
-/** An open MCP session (stateful Streamable HTTP or legacy SSE). */
-export interface McpSession<T extends Transport = Transport> {
-  readonly transport: T;
-  readonly server: Server;
+/** An open MCP session (stateful Streamable HTTP or legacy SSE): the SDK line's transport and server in `state`. */
+export interface McpSession<T = unknown> {
+  readonly state: T;
   /** Who opened it (`sessionOwner`); `''` on a public endpoint (`auth: false`). */
   readonly owner: string;
   lastSeen: number;
+  /** Closes its server (and transport): idle, or at shutdown. */
+  close(): Promise<void>;
 }
 
 /**
@@ -73,7 +72,7 @@ export class McpSessionStore implements OnModuleDestroy {
   }
 
   /** The session `id` if `auth` is its owner (else `undefined`, as for an unknown id). */
-  get<T extends Transport>(id: string | undefined, auth: McpAuthInfo | undefined): McpSession<T> | undefined {
+  get<T>(id: string | undefined, auth: McpAuthInfo | undefined): McpSession<T> | undefined {
     const session = id === undefined ? undefined : this.sessions.get(id);
     if (!session || session.owner !== sessionOwner(auth)) return undefined;
     session.lastSeen = Date.now();
@@ -88,7 +87,7 @@ export class McpSessionStore implements OnModuleDestroy {
     if (this.sweeper) clearInterval(this.sweeper);
     const open = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.allSettled(open.map((s) => s.server.close()));
+    await Promise.allSettled(open.map((s) => s.close()));
   }
 
   private sweep(): void {
@@ -96,7 +95,7 @@ export class McpSessionStore implements OnModuleDestroy {
     for (const [id, session] of this.sessions) {
       if (session.lastSeen < limit) {
         this.sessions.delete(id);
-        void session.server.close();
+        void session.close();
       }
     }
   }

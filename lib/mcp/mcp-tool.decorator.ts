@@ -1,5 +1,5 @@
 import { Reflector } from '@nestjs/core';
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { McpToolAnnotations } from './mcp-results.js';
 import type { McpSchemaInput } from './mcp-schema-input.js';
 
 /** Describes an MCP tool implemented by a provider or controller method. */
@@ -22,7 +22,7 @@ export interface McpToolOptions {
    */
   output?: McpSchemaInput;
   /** MCP tool annotations (`readOnlyHint`, `destructiveHint`, …). */
-  annotations?: ToolAnnotations;
+  annotations?: McpToolAnnotations;
 }
 
 const McpToolMetadata = Reflector.createDecorator<McpToolOptions>();

@@ -1,15 +1,18 @@
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-
-/** An RFC 6570 URI template (the MCP SDK's implementation): its text and its matcher. */
+/** An RFC 6570 URI template (the MCP SDK's implementation, of the line in use): its text and its matcher. */
 export interface ResourceUriTemplate {
   readonly text: string;
   /** The variables of `uri` if it matches, else `null`. */
   match(uri: string): Record<string, string | string[]> | null;
 }
 
-/** Parses a URI template; throws (a `TypeError`-like error of the SDK) when it is not one. */
-export function resourceUriTemplate(text: string): ResourceUriTemplate {
-  const template = new UriTemplate(text);
+/** The SDKs' `UriTemplate` class, as both lines export it. */
+export type UriTemplateClass = new (template: string) => {
+  match(uri: string): Record<string, string | string[]> | null;
+};
+
+/** Parses a URI template with `Template`; throws (a `TypeError`-like error of the SDK) when it is not one. */
+export function resourceUriTemplate(text: string, Template: UriTemplateClass): ResourceUriTemplate {
+  const template = new Template(text);
   return { text, match: (uri) => template.match(uri) };
 }
 

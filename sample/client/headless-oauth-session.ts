@@ -117,7 +117,11 @@ export abstract class HeadlessOAuthSession<
   ): Omit<ReceivedChallenge, 'method' | 'url' | 'status' | 'header'>;
   /** Called for each request before it is sent, and with each answer (for subclasses that record more). */
   protected onRequest(_href: string, _init: RequestInit | undefined): void {}
-  protected async onResponse(_href: string, _response: Response): Promise<void> {}
+  protected async onResponse(
+    _href: string,
+    _response: Response,
+    _init: RequestInit | undefined,
+  ): Promise<void> {}
 
   get redirectUrl(): string {
     return this.options.redirectUrl ?? DEFAULT_REDIRECT_URL;
@@ -153,7 +157,7 @@ export abstract class HeadlessOAuthSession<
     } else {
       this.log(`${method} ${href} → ${response.status}`);
     }
-    await this.onResponse(href, response);
+    await this.onResponse(href, response, init);
     return response;
   };
 

@@ -13,7 +13,11 @@ import {
   StreamableHTTPClientTransport as TransportV2,
 } from '@modelcontextprotocol/client';
 
-export type ClientLine = 'v1' | 'v2';
+/** `'2026-07-28'`: the v2 client pinned to MCP 2026-07-28 (`server/discover`, no `initialize`, no session). */
+export type ClientLine = 'v1' | 'v2' | '2026-07-28';
+
+/** The v2 client's option that makes it a 2026-07-28 client. */
+export const MODERN = { versionNegotiation: { mode: { pin: '2026-07-28' } } } as const;
 export type ListKind = 'tools' | 'resources' | 'prompts';
 
 /** The calls the suites make, the same for both SDK client lines. */
@@ -28,18 +32,33 @@ export interface McpTestClient {
   close(): Promise<void>;
 }
 
+const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
+
+/**
+ * A result without the MCP 2026-07-28 envelope every result carries there (`_meta` serverInfo, `ttlMs`,
+ * `cacheScope`), so the suites compare the same content whatever the era; the envelope itself is asserted by
+ * `mcp-2026-07-28.e2e-spec.ts` (R43, R45). Any other `_meta` is kept.
+ */
+export function withoutEnvelope<T>(result: T): T {
+  const { ttlMs: _ttl, cacheScope: _scope, _meta, ...rest } = result as Record<string, unknown>;
+  const meta = { ...(_meta as Record<string, unknown> | undefined) };
+  delete meta[SERVER_INFO];
+  return (Object.keys(meta).length > 0 ? { ...rest, _meta: meta } : rest) as T;
+}
+
 /** Wraps a connected SDK client (either line: their request methods have the same shape). */
 export function testClient(client: ClientV1 | ClientV2): McpTestClient {
   const c = client as ClientV1;
   return {
-    callTool: async (name, args = {}) => (await c.callTool({ name, arguments: args })) as CallToolResult,
+    callTool: async (name, args = {}) =>
+      withoutEnvelope((await c.callTool({ name, arguments: args })) as CallToolResult),
     listTools: async () => (await c.listTools()).tools.map((t) => t.name),
     listResources: async () => (await c.listResources()).resources.map((r) => r.uri),
     listResourceTemplates: async () =>
       (await c.listResourceTemplates()).resourceTemplates.map((r) => r.uriTemplate),
     listPrompts: async () => (await c.listPrompts()).prompts,
-    readResource: (uri) => c.readResource({ uri }),
-    getPrompt: (name, args) => c.getPrompt({ name, arguments: args }),
+    readResource: async (uri) => withoutEnvelope(await c.readResource({ uri })),
+    getPrompt: async (name, args) => withoutEnvelope(await c.getPrompt({ name, arguments: args })),
     close: () => c.close(),
   };
 }
@@ -69,7 +88,7 @@ export async function bearerClient(line: ClientLine, url: string, bearer: string
     await client.connect(new TransportV1(new URL(url), { requestInit }));
     return testClient(client);
   }
-  const client = new ClientV2({ name: 'bearer-v2', version: '1' });
+  const client = new ClientV2({ name: 'bearer-v2', version: '1' }, line === '2026-07-28' ? MODERN : {});
   await client.connect(new TransportV2(new URL(url), { requestInit }));
   return testClient(client);
 }

@@ -23,10 +23,10 @@ export interface FuzzOptions {
   /** A guarded route that needs no scope. Default `/api/me`. */
   path?: string;
   /**
-   * Send every request as a POST of this body with these extra headers (raw pairs), e.g. a JSON-RPC message to an
-   * MCP endpoint. Default: GET without a body.
+   * What every case sends besides its fuzzed credential: by default a GET without a body; for an endpoint such as
+   * MCP's, a POST with a fixed JSON-RPC body and the headers that go with it (`[name, value, name, value…]`).
    */
-  post?: { headers: string[]; body: string };
+  request?: { method: 'POST'; body: string; headers: string[] };
   /** Tokens the app must accept (real tokens of a trusted provider for the resource). At least one. */
   validTokens: string[];
   /**
@@ -828,15 +828,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const send = (b: Built) =>
     new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
       (resolveSend, reject) => {
-        const headers = ['Host', url.host, ...(options.post?.headers ?? [])];
+        const headers = ['Host', url.host, ...(options.request?.headers ?? [])];
         for (let i = 0; i < b.headers.length; i += 2) headers.push(b.headers[i], sendable(b.headers[i + 1]));
-        if (options.post) headers.push('Content-Length', String(Buffer.byteLength(options.post.body)));
+        if (options.request) headers.push('Content-Length', String(Buffer.byteLength(options.request.body)));
         const req = httpRequest(
           {
             host: url.hostname,
             port: url.port,
             path: b.path,
-            method: options.post ? 'POST' : 'GET',
+            method: options.request?.method ?? 'GET',
             headers,
             agent,
             timeout: timeoutMs,
@@ -856,14 +856,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         );
         req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
         req.on('error', reject);
-        req.end(options.post?.body);
+        req.end(options.request?.body);
       },
     );
 
   const describeCase = (plan: Plan, b: Built) => {
     const short = (h: string) =>
       h.length > 120 ? `${h.slice(0, 60)}…${h.slice(-48)} (${h.length} chars)` : h;
-    return `${JSON.stringify(plan).slice(0, 400)} → ${options.post ? 'POST' : 'GET'} ${short(b.path)} ${JSON.stringify(b.headers.map(short))}`;
+    return `${JSON.stringify(plan).slice(0, 400)} → ${options.request?.method ?? 'GET'} ${short(b.path)} ${JSON.stringify(b.headers.map(short))}`;
   };
 
   const runOne = async (plan: Plan) => {

@@ -27,6 +27,7 @@ import {
   StreamableHTTPClientTransport,
   UnauthorizedError,
   type CallToolResult,
+  type ClientOptions,
   type GetPromptResult,
   type ListToolsResult,
   type ReadResourceResult,
@@ -48,7 +49,13 @@ export {
   type ReceivedChallenge,
 } from '../../sample/client/headless-oauth-session.js';
 
-export type HeadlessOAuthOptionsV2 = HeadlessOAuthOptions;
+export interface HeadlessOAuthOptionsV2 extends HeadlessOAuthOptions {
+  /**
+   * The client's protocol negotiation: `{ mode: { pin: '2026-07-28' } }` or `{ mode: 'auto' }` make it a
+   * MCP 2026-07-28 client (`server/discover`, no `initialize`, no session). Default: the 2025 handshake.
+   */
+  versionNegotiation?: ClientOptions['versionNegotiation'];
+}
 
 /**
  * An in-memory v2 `OAuthClientProvider` for one user session. The browser step is `options.browser`; the redirect
@@ -68,10 +75,12 @@ export class HeadlessOAuthClientProviderV2
   readonly registrations: Record<string, unknown>[] = [];
   /** Every token request (form parameters) sent: grant_type, scope, resource, … */
   readonly tokenRequests: URLSearchParams[] = [];
+  /** Every JSON-RPC request POSTed to the MCP server: its method, the HTTP status and any `Mcp-Session-Id` answered. */
+  readonly rpcExchanges: Array<{ method: string; status: number; sessionId: string | null }> = [];
   /** Every JSON document fetched from a `/.well-known/` URL, by URL. */
   readonly metadataDocuments = new Map<string, Record<string, unknown>>();
 
-  constructor(options: HeadlessOAuthOptionsV2) {
+  constructor(override readonly options: HeadlessOAuthOptionsV2) {
     super(options, 'nest-mcp-auth headless client (SDK v2)');
   }
 
@@ -124,7 +133,19 @@ export class HeadlessOAuthClientProviderV2
     }
   }
 
-  protected override async onResponse(href: string, response: Response): Promise<void> {
+  protected override async onResponse(
+    href: string,
+    response: Response,
+    init: RequestInit | undefined,
+  ): Promise<void> {
+    const rpcMethod =
+      init?.method === 'POST' && typeof init.body === 'string' && init.body.includes('"jsonrpc"')
+        ? /"method":"([^"]+)"/.exec(init.body)
+        : null;
+    if (rpcMethod) {
+      const sessionId = response.headers.get('mcp-session-id');
+      this.rpcExchanges.push({ method: rpcMethod[1], status: response.status, sessionId });
+    }
     if (!response.ok || !new URL(href).pathname.includes('/.well-known/')) return;
     const json = (await response
       .clone()
@@ -166,10 +187,10 @@ export async function connectWithOAuthV2(
   const oauth =
     options instanceof HeadlessOAuthClientProviderV2 ? options : new HeadlessOAuthClientProviderV2(options);
   const open = () => ({
-    client: new Client({
-      name: oauth.options.clientName ?? 'nest-mcp-auth-headless-client-v2',
-      version: '1.0.0',
-    }),
+    client: new Client(
+      { name: oauth.options.clientName ?? 'nest-mcp-auth-headless-client-v2', version: '1.0.0' },
+      { versionNegotiation: oauth.options.versionNegotiation },
+    ),
     transport: new StreamableHTTPClientTransport(url, { authProvider: oauth, fetch: oauth.fetch }),
   });
 

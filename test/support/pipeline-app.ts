@@ -56,6 +56,9 @@ import { createApp, type AdapterName } from './adapters.js';
 import { freePort } from './free-port.js';
 import { startTestProvider, type TestProvider } from './oidc-provider.js';
 
+/** The abort signal of either SDK line's per-request object (1.x: `extra.signal`; 2.x: `ctx.mcpReq.signal`). */
+const signalOf = (extra: McpRequestExtra) => ('mcpReq' in extra ? extra.mcpReq.signal : extra.signal);
+
 export const PIPELINE_SCOPES = ['notes:read', 'notes:write', 'files:read', 'prompts:use'];
 
 /** What ran, in order (guards, interceptors, pipes, filters, handlers). */
@@ -207,7 +210,7 @@ export class NoteTools {
   who(@AuthInfo() auth: McpAuthInfo, @McpExtra() extra: McpRequestExtra, @McpCall() call: McpInvocation) {
     return {
       subject: auth.subject ?? auth.clientId,
-      signal: extra.signal instanceof AbortSignal,
+      signal: signalOf(extra) instanceof AbortSignal,
       kind: call.kind,
       method: call.request?.method,
     };
@@ -215,12 +218,12 @@ export class NoteTools {
 
   @McpTool({ name: 'positional', input: { n: z.number() } })
   positional(args: { n: number }, extra: McpRequestExtra, invocation: McpInvocation) {
-    return { n: args.n, signal: extra.signal instanceof AbortSignal, name: invocation.name };
+    return { n: args.n, signal: signalOf(extra) instanceof AbortSignal, name: invocation.name };
   }
 
   @McpTool({ name: 'mixed', input: { n: z.number() } })
   mixed(args: { n: number }, @AuthInfo('subject') subject: string, extra: McpRequestExtra) {
-    return { n: args.n, subject, signal: extra.signal instanceof AbortSignal };
+    return { n: args.n, subject, signal: signalOf(extra) instanceof AbortSignal };
   }
 
   @McpTool({ name: 'structured', output: { total: z.number() } })

@@ -1,7 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { McpAuthModule, McpServerModule, type McpAuthModuleOptions } from '../../lib/index.js';
+import {
+  McpAuthModule,
+  McpServerModule,
+  type McpAuthModuleOptions,
+  type McpServerModuleOptions,
+} from '../../lib/index.js';
 import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES } from '../../sample/app.module.js';
 import { TodoService } from '../../sample/todo/todo.service.js';
 import { TodoTools } from '../../sample/todo/todo.tools.js';
@@ -14,14 +19,17 @@ export const OTHER_RESOURCE = 'http://127.0.0.1:1/other';
 const CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
 
 /**
+/**
  * The sample's modules (not a copy) listening on their own resource URL on `adapter` (Express by default), with
  * the development provider — which also knows `OTHER_RESOURCE` and a confidential client for `token()`. `auth`
- * replaces the sample's McpAuthModule options (the sample's tools are then mounted directly).
+ * replaces the sample's McpAuthModule options (the sample's tools are then mounted directly); `sdk` picks the MCP SDK
+ * server line (default: auto).
  */
 export async function startSample(
   provider: Partial<Omit<TestProviderOptions, 'resources' | 'clients'>> = {},
   auth?: Partial<McpAuthModuleOptions>,
   adapter: AdapterName = 'express',
+  sdk?: McpServerModuleOptions['sdk'],
 ) {
   const port = await freePort();
   const resource = `http://127.0.0.1:${port}/mcp`;
@@ -41,9 +49,9 @@ export async function startSample(
             context: true, // the sample's TodoService reads McpAuthContext
             ...auth,
           }),
-          McpServerModule.forRoot({ name: 'todo-manager', version: '1.0.0', path: '/mcp' }),
+          McpServerModule.forRoot({ name: 'todo-manager', version: '1.0.0', path: '/mcp', sdk }),
         ]
-      : [AppModule.forRoot({ resource, authorizationServer, allowedOrigins: SAMPLE_BROWSER_ORIGINS })],
+      : [AppModule.forRoot({ resource, authorizationServer, allowedOrigins: SAMPLE_BROWSER_ORIGINS, sdk })],
     providers: auth ? [TodoService, TodoTools] : [],
   }).compile();
   const app: INestApplication = await createApp(adapter, moduleRef);
@@ -75,18 +83,20 @@ export async function startSample(
 export type Sample = Awaited<ReturnType<typeof startSample>>;
 
 /**
- * For a jest suite: starts the sample (on `adapter`) before all tests and closes it, and every client `connect`
- * opened, after them. `connect(accountId)` signs in as that account through the development provider's headless
- * browser.
+/**
+ * For a jest suite: starts the sample (on `adapter`, with the MCP SDK server line `sdk`) before all tests and closes
+ * it, and every client `connect` opened, after them. `connect(accountId)` signs in as that account through the
+ * development provider's headless browser.
  */
 export function useSample<C extends { close(): Promise<void> }>(
   connectWith: (resource: string, browser: (url: URL) => Promise<URL>) => Promise<C>,
   adapter: AdapterName = 'express',
+  sdk?: McpServerModuleOptions['sdk'],
 ) {
   let sample: Sample | undefined;
   const clients: C[] = [];
   beforeAll(async () => {
-    sample = await startSample({}, undefined, adapter);
+    sample = await startSample({}, undefined, adapter, sdk);
   });
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { writeJsonRpcError } from '../json-rpc-error.js';
+import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
+import { createV1Server, sendListChanges } from './v1-server.js';
+
+interface Session<T> {
+  readonly transport: T;
+  readonly server: Server;
+}
+
+/**
+ * The SDK 1.x transports: Streamable HTTP — stateless by default (a fresh server and transport per request),
+ * stateful on demand (sessions in `McpSessionStore`, each bound to its owner) — and the older HTTP+SSE transport.
+ * Each transport gets the very body `McpEndpointGuard` judged, never `undefined` (the SDK would read the stream).
+ */
+export class V1Endpoint implements McpLineEndpoint {
+  constructor(private readonly context: McpLineContext) {}
+
+  readonly sse = {
+    open: (req: McpHttpRequest, res: ServerResponse, messagesUrl: string) =>
+      this.openSse(req, res, messagesUrl),
+    message: (req: McpHttpRequest, res: ServerResponse, body: unknown) => this.sseMessage(req, res, body),
+  };
+
+  handle(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
+    return this.context.options.stateful
+      ? this.handleStateful(req, res, body)
+      : this.handleStateless(req, res, body);
+  }
+
+  private async handleStateless(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
+    if (req.method !== 'POST') {
+      // No session, hence no standalone SSE stream and nothing to delete.
+      return writeJsonRpcError(res, 405, -32000, 'Method not allowed (stateless server)', { Allow: 'POST' });
+    }
+    const server = createV1Server(this.context.servers);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: this.context.options.enableJsonResponse,
+    });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await this.context.requests.run(req, () => transport.handleRequest(req, res, body));
+  }
+
+  private async handleStateful(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
+    const { sessions, requests, servers } = this.context;
+    const id = req.headers['mcp-session-id'];
+    if (typeof id === 'string') {
+      const session = sessions.get<Session<StreamableHTTPServerTransport>>(id, req.auth);
+      if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
+      const { server, transport } = session.state;
+      sendListChanges(server, servers.listChanges(server, req.auth));
+      return requests.run(req, () => transport.handleRequest(req, res, body));
+    }
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+      return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
+    }
+    const owner = sessions.admit(req.auth, res);
+    if (owner === undefined) return;
+    const server = createV1Server(servers);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: this.context.options.enableJsonResponse,
+      onsessioninitialized: (sessionId) =>
+        sessions.add(sessionId, {
+          state: { transport, server },
+          owner,
+          lastSeen: Date.now(),
+          close: () => server.close(),
+        }),
+      onsessionclosed: (sessionId) => sessions.delete(sessionId),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    servers.listChanges(server, req.auth);
+    await requests.run(req, () => transport.handleRequest(req, res, body));
+  }
+
+  /** Opens the event stream; a session belongs to its opener and counts against `maxSessions`. */
+  private async openSse(req: McpHttpRequest, res: ServerResponse, messagesUrl: string): Promise<void> {
+    const { sessions, servers, logger } = this.context;
+    const owner = sessions.admit(req.auth, res);
+    if (owner === undefined) return;
+    const transport = new SSEServerTransport(messagesUrl, res);
+    const server = createV1Server(servers);
+    servers.listChanges(server, req.auth);
+    sessions.add(transport.sessionId, {
+      state: { transport, server },
+      owner,
+      lastSeen: Date.now(),
+      close: () => server.close(),
+    });
+    res.on('close', () => {
+      sessions.delete(transport.sessionId);
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+    } catch (error) {
+      logger.error(`SSE stream failed: ${(error as Error).message}`);
+      sessions.delete(transport.sessionId);
+    }
+  }
+
+  private async sseMessage(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
+    const { sessions, servers, requests } = this.context;
+    const id = new URL(req.url ?? '/', 'http://localhost').searchParams.get('sessionId') ?? undefined;
+    const session = sessions.get<Session<SSEServerTransport>>(id, req.auth);
+    if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
+    const { server, transport } = session.state;
+    sendListChanges(server, servers.listChanges(server, req.auth));
+    await requests.run(req, () => transport.handlePostMessage(req, res, body));
+  }
+}

@@ -1,0 +1,86 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { McpAuthInfo } from '../../core/mcp-auth-info.js';
+import type { McpHandlerKind, McpRequestExtraV1 } from '../../core/mcp-invocation.js';
+import type { McpRequestScope } from '../mcp-dispatcher.js';
+import { asSdkResult } from '../mcp-results.js';
+import type { McpProtocolServerFactory } from '../mcp-protocol-server.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** One JSON Schema validator for every server: building one (Ajv) costs more than the rest of a stateless request. */
+const validator = new AjvJsonSchemaValidator();
+
+/** The dispatcher's view of one request: the SDK's extra, and the caller its transport received (`req.auth`). */
+function scopeOf(extra: Extra): McpRequestScope {
+  return {
+    extra: extra as unknown as McpRequestExtraV1,
+    auth: extra.authInfo as McpAuthInfo | undefined,
+    signal: extra.signal,
+  };
+}
+
+/**
+ * A low-level SDK 1.x `Server` serving the app's handlers (`tools/*`, `resources/*`, `prompts/*` — a capability
+ * only for a primitive the app has), then the `configureServer` escape hatch. Public SDK API only.
+ */
+export function createV1Server(servers: McpProtocolServerFactory): Server {
+  const { name, version, title, instructions } = servers.options;
+  const server = new Server(
+    { name, version, title },
+    { capabilities: servers.capabilities(), instructions, jsonSchemaValidator: validator },
+  );
+  install(server, servers);
+  servers.configure(server);
+  return server;
+}
+
+function install(server: Server, { registry, dispatcher: d }: McpProtocolServerFactory): void {
+  if (registry.tools.length > 0) {
+    server.setRequestHandler(ListToolsRequestSchema, (_r, extra) => asSdkResult(d.listTools(scopeOf(extra))));
+    server.setRequestHandler(CallToolRequestSchema, ({ params }, extra) =>
+      asSdkResult(d.callTool(params.name, params.arguments, scopeOf(extra))),
+    );
+  }
+  if (registry.resources.length > 0) {
+    server.setRequestHandler(ListResourcesRequestSchema, (_r, extra) =>
+      asSdkResult(d.listResources(scopeOf(extra))),
+    );
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, (_r, extra) =>
+      asSdkResult(d.listResourceTemplates(scopeOf(extra))),
+    );
+    server.setRequestHandler(ReadResourceRequestSchema, ({ params }, extra) =>
+      asSdkResult(d.readResource(params.uri, scopeOf(extra))),
+    );
+  }
+  if (registry.prompts.length > 0) {
+    server.setRequestHandler(ListPromptsRequestSchema, (_r, extra) =>
+      asSdkResult(d.listPrompts(scopeOf(extra))),
+    );
+    server.setRequestHandler(GetPromptRequestSchema, ({ params }, extra) =>
+      asSdkResult(d.getPrompt(params.name, params.arguments, scopeOf(extra))),
+    );
+  }
+}
+
+/** Tells a session's client that these lists changed (a closed stream: nothing to tell). */
+export function sendListChanges(server: Server, kinds: readonly McpHandlerKind[]): void {
+  const quietly = (sent: Promise<void>) => void sent.catch(() => undefined);
+  for (const kind of kinds) {
+    if (kind === 'tool') quietly(server.sendToolListChanged());
+    else if (kind === 'resource') quietly(server.sendResourceListChanged());
+    else quietly(server.sendPromptListChanged());
+  }
+}

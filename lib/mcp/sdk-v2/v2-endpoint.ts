@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import {
+  NodeStreamableHTTPServerTransport,
+  toNodeHandler,
+  toWebRequest,
+  type NodeMcpRequestHandler,
+} from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type McpHttpHandler,
+  type Server,
+} from '@modelcontextprotocol/server';
+import { writeJsonRpcError } from '../json-rpc-error.js';
+import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
+import { createV2Server, sendListChanges } from './v2-server.js';
+
+interface Session {
+  readonly transport: NodeStreamableHTTPServerTransport;
+  readonly server: Server;
+}
+
+/**
+ * The SDK 2.x serving entry (`createMcpHandler`) behind the Streamable HTTP endpoint: MCP 2026-07-28 (stateless by
+ * design: no `initialize`, no session, `server/discover`, the per-request `_meta` envelope) and the 2025 revisions
+ * on the same endpoint. Stateless mode: the SDK's own stateless fallback serves 2025 traffic. Stateful mode: 2025
+ * clients get sessions (`McpSessionStore`, each bound to its owner) while 2026-07-28 requests stay stateless — the
+ * routing is the SDK's own `isLegacyRequest`. Every exchange gets the body `McpEndpointGuard` judged and the
+ * verified caller (`req.auth`, handed on as `ctx.http.authInfo`).
+ */
+export class V2Endpoint implements McpLineEndpoint {
+  private readonly handler: McpHttpHandler;
+  private readonly serve: NodeMcpRequestHandler;
+
+  constructor(private readonly context: McpLineContext) {
+    const onerror = (error: Error) => context.logger.debug?.(`MCP request refused: ${error.message}`);
+    this.handler = createMcpHandler(() => createV2Server(context.servers), {
+      legacy: context.options.stateful ? 'reject' : 'stateless',
+      responseMode: context.options.enableJsonResponse ? 'json' : 'auto',
+      onerror,
+    });
+    this.serve = toNodeHandler(this.handler, { onerror });
+  }
+
+  async handle(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
+    if (!this.context.options.stateful) {
+      if (req.method !== 'POST') {
+        // No session, hence no standalone SSE stream and nothing to delete.
+        return writeJsonRpcError(res, 405, -32000, 'Method not allowed (stateless server)', {
+          Allow: 'POST',
+        });
+      }
+      return this.context.requests.run(req, () => this.serve(req, res, body));
+    }
+    return this.handleStateful(req, res, body);
+  }
+
+  async close(): Promise<void> {
+    await this.handler.close();
+  }
+
+  private async handleStateful(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
+    const { sessions, requests, servers } = this.context;
+    const id = req.headers['mcp-session-id'];
+    if (typeof id === 'string' || req.method !== 'POST') {
+      const session = sessions.get<Session>(typeof id === 'string' ? id : undefined, req.auth);
+      if (!session) {
+        if (typeof id === 'string') return writeJsonRpcError(res, 404, -32001, 'Session not found');
+        return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
+      }
+      const { server, transport } = session.state;
+      sendListChanges(server, servers.listChanges(server, req.auth));
+      return requests.run(req, () => transport.handleRequest(req, res, body));
+    }
+    if (!(await isLegacyRequest(await toWebRequest(req, body), body))) {
+      return requests.run(req, () => this.serve(req, res, body)); // 2026-07-28: no session
+    }
+    if (!isInitializeRequest(body)) {
+      return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
+    }
+    await this.openSession(req, res, body);
+  }
+
+  private async openSession(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
+    const { sessions, requests, servers } = this.context;
+    const owner = sessions.admit(req.auth, res);
+    if (owner === undefined) return;
+    const server = createV2Server(servers);
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: this.context.options.enableJsonResponse,
+      onsessioninitialized: (sessionId) =>
+        sessions.add(sessionId, {
+          state: { transport, server },
+          owner,
+          lastSeen: Date.now(),
+          close: () => server.close(),
+        }),
+      onsessionclosed: (sessionId) => sessions.delete(sessionId),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    servers.listChanges(server, req.auth);
+    await requests.run(req, () => transport.handleRequest(req, res, body));
+  }
+}
