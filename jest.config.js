@@ -18,4 +18,6 @@ export default {
   ],
   // A global option in jest 30 (ignored inside a project): the e2e suites start real servers, providers and ESLint.
   testTimeout: 30_000,
+  // Two workers on a 2-core machine (jest's default there is one): the e2e suites mostly wait on their servers.
+  maxWorkers: 2,
 };
