@@ -6,7 +6,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { writeJsonRpcError } from '../json-rpc-error.js';
 import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
-import { createV1Server, sendListChanges } from './v1-server.js';
+import { sendListChanges } from '../list-changes.js';
+import { createV1Server } from './v1-server.js';
 
 interface Session<T> {
   readonly transport: T;

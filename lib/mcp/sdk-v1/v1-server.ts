@@ -13,7 +13,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { McpAuthInfo } from '../../core/mcp-auth-info.js';
-import type { McpHandlerKind, McpRequestExtraV1 } from '../../core/mcp-invocation.js';
+import type { McpRequestExtraV1 } from '../../core/mcp-invocation.js';
 import type { McpRequestScope } from '../mcp-dispatcher.js';
 import { asSdkResult } from '../mcp-results.js';
 import type { McpProtocolServerFactory } from '../mcp-protocol-server.js';
@@ -72,15 +72,5 @@ function install(server: Server, { registry, dispatcher: d }: McpProtocolServerF
     server.setRequestHandler(GetPromptRequestSchema, ({ params }, extra) =>
       asSdkResult(d.getPrompt(params.name, params.arguments, scopeOf(extra))),
     );
-  }
-}
-
-/** Tells a session's client that these lists changed (a closed stream: nothing to tell). */
-export function sendListChanges(server: Server, kinds: readonly McpHandlerKind[]): void {
-  const quietly = (sent: Promise<void>) => void sent.catch(() => undefined);
-  for (const kind of kinds) {
-    if (kind === 'tool') quietly(server.sendToolListChanged());
-    else if (kind === 'resource') quietly(server.sendResourceListChanged());
-    else quietly(server.sendPromptListChanged());
   }
 }

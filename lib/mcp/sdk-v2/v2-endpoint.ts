@@ -15,7 +15,8 @@ import {
 } from '@modelcontextprotocol/server';
 import { writeJsonRpcError } from '../json-rpc-error.js';
 import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
-import { createV2Server, sendListChanges } from './v2-server.js';
+import { sendListChanges } from '../list-changes.js';
+import { createV2Server } from './v2-server.js';
 
 interface Session {
   readonly transport: NodeStreamableHTTPServerTransport;

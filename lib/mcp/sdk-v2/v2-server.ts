@@ -1,6 +1,6 @@
 import { Server, type CacheHint, type ServerContext } from '@modelcontextprotocol/server';
 import type { McpAuthInfo } from '../../core/mcp-auth-info.js';
-import type { McpHandlerKind, McpRequestContextV2 } from '../../core/mcp-invocation.js';
+import type { McpRequestContextV2 } from '../../core/mcp-invocation.js';
 import type { McpRequestScope } from '../mcp-dispatcher.js';
 import { asSdkResult } from '../mcp-results.js';
 import { CACHEABLE_LISTS, type McpProtocolServerFactory } from '../mcp-protocol-server.js';
@@ -62,15 +62,5 @@ function install(server: Server, { registry, dispatcher: d }: McpProtocolServerF
     server.setRequestHandler('prompts/get', ({ params }, ctx) =>
       asSdkResult(d.getPrompt(params.name, params.arguments, scopeOf(ctx))),
     );
-  }
-}
-
-/** Tells a session's client that these lists changed (a closed stream: nothing to tell). */
-export function sendListChanges(server: Server, kinds: readonly McpHandlerKind[]): void {
-  const quietly = (sent: Promise<void>) => void sent.catch(() => undefined);
-  for (const kind of kinds) {
-    if (kind === 'tool') quietly(server.sendToolListChanged());
-    else if (kind === 'resource') quietly(server.sendResourceListChanged());
-    else quietly(server.sendPromptListChanged());
   }
 }
