@@ -66,7 +66,7 @@ describe('extractBearerToken', () => {
 });
 
 describe('bearerTokenOf', () => {
-  // The grammar as a regular expression (what the scanner replaced): the oracle of the differential test below.
+  // The grammar as written in RFC 6750 §2.1, case-insensitive scheme (`/i`): the oracle of the differential test.
   const GRAMMAR = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
   const oracle = (header: string) => GRAMMAR.exec(header)?.[1];
   const ALPHABET = [

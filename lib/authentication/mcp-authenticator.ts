@@ -54,6 +54,14 @@ export class McpAuthenticator {
   }
 
   /**
+   * Whether a route's pattern can change which resource it belongs to: only with several resources (with one, every
+   * route belongs to it), so the guard reads the pattern — on Fastify a getter that builds an object — only then.
+   */
+  get resourceDependsOnRoute(): boolean {
+    return this.routeResources.length > 1;
+  }
+
+  /**
    * The route pattern the router matched for a request, as the app declared it (global prefix, `RouterModule` and
    * URI-version prefixes included, in its original letter case): Express's `req.route.path`, Fastify's
    * `request.routeOptions.url`; `undefined` when the adapter does not say. Never the request URL.

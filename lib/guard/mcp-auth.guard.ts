@@ -121,7 +121,10 @@ export class McpAuthGuard implements CanActivate {
    */
   protected getResource(context: ExecutionContext, req: unknown): ResolvedResource {
     const route = this.routeMetadata(context);
-    const pattern = route.named === undefined ? this.authenticator.routePattern(req as object) : undefined;
+    const pattern =
+      route.named === undefined && this.authenticator.resourceDependsOnRoute
+        ? this.authenticator.routePattern(req as object)
+        : undefined;
     let decided = route.resources.get(pattern);
     if (decided === undefined) {
       decided = this.decideResource(context, route.named, pattern);

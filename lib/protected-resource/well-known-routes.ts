@@ -8,6 +8,8 @@ import { buildProtectedResourceMetadata } from './protected-resource-metadata.js
 
 const PRM_ROOT = '/.well-known/oauth-protected-resource';
 const AS_METADATA = '/.well-known/oauth-authorization-server';
+/** What both paths start with: every other request (all of the app's own) is let through after one comparison. */
+const WELL_KNOWN_OAUTH = '/.well-known/oauth-';
 
 /**
  * Serves the well-known documents at the origin root — even under `app.setGlobalPrefix()` — with a plain handler
@@ -44,7 +46,9 @@ export class WellKnownRoutes implements OnModuleInit {
 
   /** @internal Answers a request for one of the documents and returns `true`; `false` for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const url = req.url ?? '/';
+    if (!url.startsWith(WELL_KNOWN_OAUTH)) return false;
+    const path = url.split('?', 1)[0];
     const isPrm = path === PRM_ROOT || path.startsWith(`${PRM_ROOT}/`);
     const isAs = this.options.legacyAuthorizationServerMetadata && path === AS_METADATA;
     if (!isPrm && !isAs) return false;

@@ -28,6 +28,26 @@ describe('TokenCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('keys that share their last 64 characters never answer for each other (the newer replaces the older)', () => {
+    const tail = 'S'.repeat(64);
+    const [a, b] = [`header.payloadA.${tail}`, `header.payloadB.${tail}`];
+    const cache = new TokenCache<string>(10);
+    cache.set(a, 'a', 1e12);
+    expect(cache.get(b)).toBeUndefined(); // same slot, another token: a miss, never a's value
+    expect(cache.get(a)).toBe('a');
+    cache.set(b, 'b', 1e12);
+    expect(cache.get(b)).toBe('b');
+    expect(cache.get(a)).toBeUndefined();
+    expect(cache.size).toBe(1);
+    // Keys of any length: shorter than a slot, exactly one, one character more.
+    for (const key of ['k', 'x'.repeat(64), `y${'x'.repeat(64)}`]) cache.set(key, key, 1e12);
+    expect(['k', 'x'.repeat(64), `y${'x'.repeat(64)}`].map((k) => cache.get(k))).toEqual([
+      'k',
+      undefined, // replaced by the longer key with the same last 64 characters
+      `y${'x'.repeat(64)}`,
+    ]);
+  });
+
   it('a bound of 0 disables caching; deleteWhere drops matching entries', () => {
     const off = new TokenCache<number>(0);
     off.set('a', 1, 1e12);

@@ -1,15 +1,31 @@
 import { createHash } from 'node:crypto';
 
 /**
+ * How many trailing characters of a key index the map. A JWT's are its signature's — distinct for every token —
+ * while its leading ones (the header) are the same for all tokens of an issuer. Hashing a whole ~1 000-character
+ * token is what a lookup costs, and a fresh string (each request's header) is hashed again every time: indexing by
+ * the last 64 characters and comparing the whole key on a hit costs ~0.3 µs instead of ~2.5 µs (measured, Node 20
+ * and 24). Two keys with the same tail share a slot: the newer replaces the older (never a wrong answer).
+ */
+const SLOT_LENGTH = 64;
+
+interface Entry<T> {
+  readonly key: string;
+  readonly value: T;
+  readonly until: number;
+  used: number;
+}
+
+/**
  * A bounded cache of verification results: entries expire at their own `until` (seconds since the epoch) and the
  * least recently used (to the second) is evicted beyond `maxEntries`. Keys are the caller's: the token itself, or
  * `keyOf(token)` where the token should not be kept.
  */
 export class TokenCache<T> {
-  /** `used`: when the entry last moved to the most-recent end (it moves at most once a second: cheap hits). */
-  private readonly entries = new Map<string, { value: T; until: number; used: number }>();
+  /** By slot (the key's tail); `used`: when the entry last moved to the most-recent end (at most once a second). */
+  private readonly entries = new Map<string, Entry<T>>();
   /**
-   * Walks the keys oldest first, kept across evictions: `entries.keys().next()` would start from the beginning
+   * Walks the slots oldest first, kept across evictions: `entries.keys().next()` would start from the beginning
    * every time and step over every entry deleted since the map's last rehash (~10 µs per eviction at 10 000
    * entries, measured), while a live Map iterator resumes where it stopped and still yields, in order, the entries
    * set after it was created (a refreshed entry is re-set, so it comes after the older ones).
@@ -31,29 +47,31 @@ export class TokenCache<T> {
   }
 
   get(key: string, now = Date.now() / 1000): T | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) {
+    const slot = slotOf(key);
+    const entry = this.entries.get(slot);
+    if (!entry || entry.key !== key) {
       this.misses++;
       return undefined;
     }
     if (entry.until <= now) {
-      this.entries.delete(key);
+      this.entries.delete(slot);
       this.misses++;
       return undefined;
     }
     this.hits++;
     if (now - entry.used >= 1) {
       entry.used = now;
-      this.entries.delete(key);
-      this.entries.set(key, entry); // most recently used last
+      this.entries.delete(slot);
+      this.entries.set(slot, entry); // most recently used last
     }
     return entry.value;
   }
 
   set(key: string, value: T, until: number, now = Date.now() / 1000): void {
     if (this.maxEntries <= 0) return;
-    this.entries.delete(key);
-    this.entries.set(key, { value, until, used: now });
+    const slot = slotOf(key);
+    this.entries.delete(slot);
+    this.entries.set(slot, { key, value, until, used: now });
     if (this.entries.size > this.maxEntries) this.evictOldest();
   }
 
@@ -74,4 +92,9 @@ export class TokenCache<T> {
   clear(): void {
     this.entries.clear();
   }
+}
+
+/** The map index of a key: its last {@link SLOT_LENGTH} characters (the whole key when shorter). */
+function slotOf(key: string): string {
+  return key.length > SLOT_LENGTH ? key.slice(key.length - SLOT_LENGTH) : key;
 }
