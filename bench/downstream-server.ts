@@ -29,10 +29,12 @@ const config = JSON.parse(process.argv[2]) as DownstreamServerConfig;
 class Tools {
   constructor(private readonly downstream: DownstreamTokens) {}
 
+  // The two tools differ only by the DownstreamTokens call: the same parameters (`@AuthInfo()`), both async, the
+  // same answer shape — so the difference per call is what obtaining a (cached) downstream token costs.
   @McpTool({ name: 'get-todos', description: 'List the todos' })
   @RequireScopes(SCOPE)
-  list() {
-    return { todos: TODOS };
+  async list(@AuthInfo() auth: McpAuthInfo) {
+    return { todos: TODOS, archiveTokenExpiresAt: auth.expiresAt };
   }
 
   @McpTool({

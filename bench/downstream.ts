@@ -82,7 +82,8 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       duration: DURATION,
     });
-    for (const tool of TOOLS) await measureRound(server, spec(tool)); // warm-up (and the one exchange)
+    // Warm-up (and the one exchange): two rounds per tool, alternating, before anything is measured.
+    for (const tool of [...TOOLS, ...TOOLS]) await measureRound(server, spec(tool));
     const exchangesAfterWarmUp = provider.requestCount('/token');
     const rounds: Record<string, MeasuredRound[]> = { [TOOLS[0]]: [], [TOOLS[1]]: [] };
     for (let rep = 0; rep < REPS; rep++) {

@@ -17,3 +17,40 @@ function isAuthInfo(value: unknown): value is McpAuthInfo {
   const info = value as Partial<McpAuthInfo> | null | undefined;
   return typeof info?.token === 'string' && info.token.length > 0 && typeof info.issuer === 'string';
 }
+
+/** What a cache key was derived from: the caller's fields, compared again before the key is reused. */
+interface KeyedCaller {
+  readonly token: string;
+  readonly issuer: string;
+  readonly subject: string | undefined;
+  readonly clientId: string;
+  readonly keys: Map<object, string>;
+}
+
+/**
+ * The cache keys of a caller's downstream tokens, derived once per caller (its auth info object — the verified
+ * token cache hands the same one to every request with that token) and target, instead of a JSON + SHA-256 digest
+ * on every call. A key is reused only while the fields it was derived from are still the same strings (auth info
+ * objects are not frozen: a handler could change one).
+ */
+export class CallerKeys {
+  private readonly callers = new WeakMap<McpAuthInfo, KeyedCaller>();
+
+  keyOf(auth: McpAuthInfo, target: object, derive: () => string): string {
+    let caller = this.callers.get(auth);
+    if (
+      caller === undefined ||
+      caller.token !== auth.token ||
+      caller.issuer !== auth.issuer ||
+      caller.subject !== auth.subject ||
+      caller.clientId !== auth.clientId
+    ) {
+      const { token, issuer, subject, clientId } = auth;
+      caller = { token, issuer, subject, clientId, keys: new Map() };
+      this.callers.set(auth, caller);
+    }
+    let key = caller.keys.get(target);
+    if (key === undefined) caller.keys.set(target, (key = derive()));
+    return key;
+  }
+}

@@ -7,7 +7,7 @@ import type { AuthorizationServerRegistry } from '../discovery/authorization-ser
 import { ProviderFetchError, providerFetch, readProviderText } from '../discovery/provider-fetch.js';
 import { McpAuthTelemetry, type ExchangeDetails } from '../telemetry/mcp-auth-telemetry.js';
 import { ClientAuthenticator } from './client-authentication.js';
-import { authInfoOf, type DownstreamCaller } from './downstream-caller.js';
+import { authInfoOf, CallerKeys, type DownstreamCaller } from './downstream-caller.js';
 import { DownstreamTokenCache } from './downstream-token-cache.js';
 import { DownstreamTokenError } from './downstream-token.error.js';
 import { checkDownstreamProvider, tokenEndpointOf } from './provider-support.js';
@@ -54,6 +54,7 @@ export class DownstreamTokens implements OnApplicationBootstrap {
   private readonly logger = new Logger('DownstreamTokens');
   private readonly cache: DownstreamTokenCache;
   private readonly authenticators = new Map<ResolvedDownstreamClient, ClientAuthenticator>();
+  private readonly callerKeys = new CallerKeys();
 
   constructor(
     private readonly options: ResolvedDownstreamOptions,
@@ -106,16 +107,18 @@ export class DownstreamTokens implements OnApplicationBootstrap {
     }
     const auth = this.callerOf(t, caller);
     const issuer = t.client.issuer ?? auth.issuer;
-    const subject = auth.subject ?? `token:${createHash('sha256').update(auth.token).digest('base64url')}`;
-    const key = DownstreamTokenCache.keyOf([
-      t.grant,
-      issuer,
-      t.client.clientId,
-      auth.issuer,
-      subject,
-      auth.clientId,
-      ...describeTarget(t),
-    ]);
+    const key = this.callerKeys.keyOf(auth, t, () => {
+      const subject = auth.subject ?? `token:${createHash('sha256').update(auth.token).digest('base64url')}`;
+      return DownstreamTokenCache.keyOf([
+        t.grant,
+        issuer,
+        t.client.clientId,
+        auth.issuer,
+        subject,
+        auth.clientId,
+        ...describeTarget(t),
+      ]);
+    });
     const details = {
       grant: t.grant,
       target: t.name,
