@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { ListChangeSender } from './list-changes.js';
+import { sendListChanges, type ListChangeSender } from './list-changes.js';
 import type { McpHttpRequest, McpLineContext } from './mcp-protocol-line.js';
 
 /** What both SDK lines' Streamable HTTP server transport offers a stateful session. */
@@ -71,4 +71,20 @@ export async function openStatefulSession<S extends SessionServer<T>, T extends 
   await server.connect(transport);
   servers.listChanges(server, req.auth);
   await requests.run(req, () => transport.handleRequest(req, res, body));
+}
+
+/**
+ * Answers a request on an open Streamable HTTP session (found in `McpSessionStore` for its owner): first tells the
+ * client which lists changed for it since its last request, then hands the request to the session's transport.
+ */
+export function continueStatefulSession<S extends ListChangeSender, T extends SessionTransport>(
+  context: McpLineContext,
+  session: StatefulSession<S, T>,
+  req: McpHttpRequest,
+  res: ServerResponse,
+  body: unknown,
+): Promise<void> {
+  const { server, transport } = session;
+  sendListChanges(server, context.servers.listChanges(server, req.auth));
+  return context.requests.run(req, () => transport.handleRequest(req, res, body));
 }

@@ -6,7 +6,12 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { writeJsonRpcError } from '../json-rpc-error.js';
 import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
 import { sendListChanges } from '../list-changes.js';
-import { openStatefulSession, type StatefulSession, type StatefulSessionLine } from '../stateful-session.js';
+import {
+  continueStatefulSession,
+  openStatefulSession,
+  type StatefulSession,
+  type StatefulSessionLine,
+} from '../stateful-session.js';
 import { createV1Server } from './v1-server.js';
 
 type Session<T> = StatefulSession<Server, T>;
@@ -56,14 +61,12 @@ export class V1Endpoint implements McpLineEndpoint {
   }
 
   private async handleStateful(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
-    const { sessions, requests, servers } = this.context;
+    const { sessions } = this.context;
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
       const session = sessions.get<Session<StreamableHTTPServerTransport>>(id, req.auth);
       if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
-      const { server, transport } = session.state;
-      sendListChanges(server, servers.listChanges(server, req.auth));
-      return requests.run(req, () => transport.handleRequest(req, res, body));
+      return continueStatefulSession(this.context, session.state, req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');

@@ -14,8 +14,12 @@ import {
 } from '@modelcontextprotocol/server';
 import { writeJsonRpcError } from '../json-rpc-error.js';
 import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
-import { sendListChanges } from '../list-changes.js';
-import { openStatefulSession, type StatefulSession, type StatefulSessionLine } from '../stateful-session.js';
+import {
+  continueStatefulSession,
+  openStatefulSession,
+  type StatefulSession,
+  type StatefulSessionLine,
+} from '../stateful-session.js';
 import { createV2Server } from './v2-server.js';
 
 type Session = StatefulSession<Server, NodeStreamableHTTPServerTransport>;
@@ -65,7 +69,7 @@ export class V2Endpoint implements McpLineEndpoint {
   }
 
   private async handleStateful(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
-    const { sessions, requests, servers } = this.context;
+    const { sessions, requests } = this.context;
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string' || req.method !== 'POST') {
       const session = sessions.get<Session>(typeof id === 'string' ? id : undefined, req.auth);
@@ -73,9 +77,7 @@ export class V2Endpoint implements McpLineEndpoint {
         if (typeof id === 'string') return writeJsonRpcError(res, 404, -32001, 'Session not found');
         return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
       }
-      const { server, transport } = session.state;
-      sendListChanges(server, servers.listChanges(server, req.auth));
-      return requests.run(req, () => transport.handleRequest(req, res, body));
+      return continueStatefulSession(this.context, session.state, req, res, body);
     }
     if (!(await isLegacyRequest(await toWebRequest(req, body), body))) {
       return requests.run(req, () => this.serve(req, res, body)); // 2026-07-28: no session
