@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ARCHIVE_SCOPES } from '../sample/archive/archive.config.js';
-import { startTestProvider, TOKEN_EXCHANGE } from '../sample/dev-provider/oidc-provider.js';
+import { startTestProvider, TOKEN_EXCHANGE } from '../test/support/oidc-provider.js';
 import { userToken } from '../test/support/user-token.js';
 import { freePort } from '../test/support/free-port.js';
 import { MCP_ROUTE, SCOPE } from './common.js';

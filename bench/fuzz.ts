@@ -18,7 +18,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { AuthInfo, McpAuthGuard, McpAuthModule, type McpAuthInfo } from '../lib/index.js';
-import { startTestProvider } from '../sample/dev-provider/oidc-provider.js';
+import { startTestProvider } from '../test/support/oidc-provider.js';
 import { formatFuzzReport, fuzzPassed, runFuzz } from '../test/support/fuzz.js';
 
 const RESOURCE = 'http://127.0.0.1/api';

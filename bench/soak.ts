@@ -10,7 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/free-port.js';
-import { startTestProvider, type TestProvider } from '../sample/dev-provider/oidc-provider.js';
+import { startTestProvider, type TestProvider } from '../test/support/oidc-provider.js';
 import { TODO_SCOPES } from '../sample/app.module.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);

@@ -5,11 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { AppModule, SAMPLE_BROWSER_ORIGINS, TODO_SCOPES, type SampleConfig } from './app.module.js';
 import { sampleHttpAdapter } from './http-adapter.js';
 import { ARCHIVE_SCOPES, type ArchiveConfig } from './archive/archive.config.js';
-import {
-  startTestProvider as startDevProvider,
-  TOKEN_EXCHANGE,
-  type TestProvider,
-} from './dev-provider/oidc-provider.js';
+import { startDevProvider, TOKEN_EXCHANGE, type DevProvider } from './dev-provider/oidc-provider.js';
 
 /**
  * The todo-manager sample: `npm run sample`.
@@ -43,7 +39,7 @@ async function main(): Promise<void> {
     };
   }
 
-  let dev: TestProvider | undefined;
+  let dev: DevProvider | undefined;
   let issuer = process.env.ISSUER;
   if (!issuer) {
     const client = { clientId: 'todo-mcp', clientSecret: randomBytes(24).toString('base64url') };

@@ -13,8 +13,12 @@
  * - `interaction.ts` — the login and consent "pages": automatic login and consent;
  * - `provider-server.ts` + `routes.ts` — the HTTP server (request counting, outage switch) and who answers what
  *   (the RFC 8414 document, registration CORS, the clients' JWKS, oidc-provider);
- * - `test-helpers.ts` — tokens the short way (`clientCredentialsToken`, `authorize` with `headless-browser.ts`),
- *   and `signing-keys.ts` for tokens no provider would issue (`signToken`).
+ * - `signing-keys.ts` — its keys, and tokens no provider would issue (`signToken`);
+ * - `headless-browser.ts` — a user agent that follows an authorization to its redirect (`followAuthorization`, used
+ *   by the sample's client `npm run sample:client`).
+ *
+ * The e2e suites start it through `test/support/oidc-provider.ts`, which adds what only tests need: tokens the short
+ * way (`clientCredentialsToken`, `authorize` as any account; `test/support/dev-provider-tokens.ts`).
  *
  * Free of jest: importable from any Node code.
  */
@@ -27,39 +31,26 @@ import { resourceServerLookup } from './resource-indicators.js';
 import { providerRoutes } from './routes.js';
 import { providerSettings, type SigningAlg, type TestProviderOptions } from './settings.js';
 import { generateSigningKeys, privateKey, publicJwks, signClaims } from './signing-keys.js';
-import { clientCredentialsToken, HeadlessUsers, type AuthorizeOptions } from './test-helpers.js';
 import { registerTokenExchange } from './token-exchange.js';
 
 export { CookieJar, followAuthorization } from './headless-browser.js';
 export type { SigningAlg, TestClient, TestProviderOptions, TestResource } from './settings.js';
-export { TokenEndpointError, type AuthorizeOptions } from './test-helpers.js';
 export { JWT_BEARER, TOKEN_EXCHANGE } from './token-exchange.js';
 
-export interface TestProvider {
+/** A running development provider. */
+export interface DevProvider {
   /** Exact issuer identifier, no trailing slash. */
   issuer: string;
   /** http://127.0.0.1:PORT */
   origin: string;
   /** The public signing keys (also served at the `jwks_uri`). */
   jwks: { keys: JWK[] };
-  /** Client credentials grant against the real token endpoint, with the RFC 8707 resource; the access token. */
-  clientCredentialsToken(args: {
-    clientId: string;
-    clientSecret: string;
-    scope?: string;
-    resource: string;
-  }): Promise<string>;
-  /**
-   * Headless user agent: opens `authorizationUrl`, logs in as `accountId`, consents to the requested scopes and
-   * resource, and returns the final redirect to the client's redirect_uri (code, state, iss — or error=…).
-   */
-  authorize(authorizationUrl: string | URL, opts?: AuthorizeOptions): Promise<URL>;
   /** HTTP requests seen for a pathname (e.g. `new URL(jwks_uri).pathname`), including those answered 503. */
   requestCount(pathname: string): number;
   /**
    * Signs arbitrary claims with one of the provider's own keys (default its RS256 key, `typ: at+jwt`): tokens a
-   * real provider would never issue (expired, wrong audience, no `exp`…), for negative tests. Happy paths use
-   * `clientCredentialsToken` or `authorize`.
+   * real provider would never issue (expired, wrong audience, no `exp`…), for negative tests. Happy paths get
+   * tokens from the provider itself.
    */
   signToken(claims: JWTPayload, header?: { alg?: SigningAlg; typ?: string; kid?: string }): Promise<string>;
   /** One of the provider's own private keys (default RS256) and its kid: to sign bytes `signToken` will not. */
@@ -73,7 +64,7 @@ export interface TestProvider {
 }
 
 /** Starts the provider on 127.0.0.1 (`port`, default a free one); `close()` stops it. */
-export async function startTestProvider(options: TestProviderOptions): Promise<TestProvider> {
+export async function startDevProvider(options: TestProviderOptions): Promise<DevProvider> {
   const { lib, memory } = await loadOidcProvider();
   const settings = providerSettings(options);
   const keys = await generateSigningKeys(settings.algorithms);
@@ -106,7 +97,6 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   );
   server.serve(providerRoutes(provider, settings, server, issuer));
 
-  const users = new HeadlessUsers(origin, settings);
   return {
     issuer,
     origin,
@@ -114,8 +104,6 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     provider,
     signingKey: (alg = 'RS256') => privateKey(keys, alg, 'signingKey'),
     signToken: (claims, header = {}) => signClaims(keys, claims, header),
-    clientCredentialsToken: (args) => clientCredentialsToken(provider.urlFor('token'), settings, args),
-    authorize: (authorizationUrl, opts) => users.authorize(authorizationUrl, opts),
     requestCount: (pathname) => server.requestCount(pathname),
     setDown: (down) => server.setDown(down),
     close: () => server.close(),

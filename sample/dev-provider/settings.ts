@@ -82,7 +82,7 @@ const OIDC_SCOPES = ['openid', 'offline_access'];
 export function providerSettings(options: TestProviderOptions): ProviderSettings {
   const issuerPath = normalizeIssuerPath(options.issuerPath);
   const resources = new Map(Object.entries(options.resources));
-  if (!resources.size) throw new TypeError('startTestProvider: at least one resource is required');
+  if (!resources.size) throw new TypeError('startDevProvider: at least one resource is required');
   for (const id of resources.keys()) {
     if (!URL.canParse(id) || id.includes('#')) throw new TypeError(`resource ${id} must be an absolute URI`);
   }

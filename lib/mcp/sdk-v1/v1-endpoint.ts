@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
@@ -7,12 +6,15 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { writeJsonRpcError } from '../json-rpc-error.js';
 import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
 import { sendListChanges } from '../list-changes.js';
+import {
+  continueStatefulSession,
+  openStatefulSession,
+  type StatefulSession,
+  type StatefulSessionLine,
+} from '../stateful-session.js';
 import { createV1Server } from './v1-server.js';
 
-interface Session<T> {
-  readonly transport: T;
-  readonly server: Server;
-}
+type Session<T> = StatefulSession<Server, T>;
 
 /**
  * The SDK 1.x transports: Streamable HTTP — stateless by default (a fresh server and transport per request),
@@ -20,6 +22,12 @@ interface Session<T> {
  * Each transport gets the very body `McpEndpointGuard` judged, never `undefined` (the SDK would read the stream).
  */
 export class V1Endpoint implements McpLineEndpoint {
+  /** A stateful Streamable HTTP session's server and transport. */
+  private readonly sessionLine: StatefulSessionLine<Server, StreamableHTTPServerTransport> = {
+    createServer: () => createV1Server(this.context.servers),
+    createTransport: (options) => new StreamableHTTPServerTransport(options),
+  };
+
   constructor(private readonly context: McpLineContext) {}
 
   readonly sse = {
@@ -53,39 +61,17 @@ export class V1Endpoint implements McpLineEndpoint {
   }
 
   private async handleStateful(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
-    const { sessions, requests, servers } = this.context;
+    const { sessions } = this.context;
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
       const session = sessions.get<Session<StreamableHTTPServerTransport>>(id, req.auth);
       if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
-      const { server, transport } = session.state;
-      sendListChanges(server, servers.listChanges(server, req.auth));
-      return requests.run(req, () => transport.handleRequest(req, res, body));
+      return continueStatefulSession(this.context, session.state, req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
     }
-    const owner = sessions.admit(req.auth, res);
-    if (owner === undefined) return;
-    const server = createV1Server(servers);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: this.context.options.enableJsonResponse,
-      onsessioninitialized: (sessionId) =>
-        sessions.add(sessionId, {
-          state: { transport, server },
-          owner,
-          lastSeen: Date.now(),
-          close: () => server.close(),
-        }),
-      onsessionclosed: (sessionId) => sessions.delete(sessionId),
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
-    };
-    await server.connect(transport);
-    servers.listChanges(server, req.auth);
-    await requests.run(req, () => transport.handleRequest(req, res, body));
+    return openStatefulSession(this.context, this.sessionLine, req, res, body);
   }
 
   /** Opens the event stream; a session belongs to its opener and counts against `maxSessions`. */

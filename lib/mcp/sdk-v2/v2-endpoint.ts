@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import {
   NodeStreamableHTTPServerTransport,
@@ -15,13 +14,15 @@ import {
 } from '@modelcontextprotocol/server';
 import { writeJsonRpcError } from '../json-rpc-error.js';
 import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
-import { sendListChanges } from '../list-changes.js';
+import {
+  continueStatefulSession,
+  openStatefulSession,
+  type StatefulSession,
+  type StatefulSessionLine,
+} from '../stateful-session.js';
 import { createV2Server } from './v2-server.js';
 
-interface Session {
-  readonly transport: NodeStreamableHTTPServerTransport;
-  readonly server: Server;
-}
+type Session = StatefulSession<Server, NodeStreamableHTTPServerTransport>;
 
 /**
  * The SDK 2.x serving entry (`createMcpHandler`) behind the Streamable HTTP endpoint: MCP 2026-07-28 (stateless by
@@ -34,6 +35,11 @@ interface Session {
 export class V2Endpoint implements McpLineEndpoint {
   private readonly handler: McpHttpHandler;
   private readonly serve: NodeMcpRequestHandler;
+  /** A stateful (2025 revisions) session's server and transport. */
+  private readonly sessionLine: StatefulSessionLine<Server, NodeStreamableHTTPServerTransport> = {
+    createServer: () => createV2Server(this.context.servers),
+    createTransport: (options) => new NodeStreamableHTTPServerTransport(options),
+  };
 
   constructor(private readonly context: McpLineContext) {
     const onerror = (error: Error) => context.logger.debug?.(`MCP request refused: ${error.message}`);
@@ -63,7 +69,7 @@ export class V2Endpoint implements McpLineEndpoint {
   }
 
   private async handleStateful(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
-    const { sessions, requests, servers } = this.context;
+    const { sessions, requests } = this.context;
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string' || req.method !== 'POST') {
       const session = sessions.get<Session>(typeof id === 'string' ? id : undefined, req.auth);
@@ -71,9 +77,7 @@ export class V2Endpoint implements McpLineEndpoint {
         if (typeof id === 'string') return writeJsonRpcError(res, 404, -32001, 'Session not found');
         return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
       }
-      const { server, transport } = session.state;
-      sendListChanges(server, servers.listChanges(server, req.auth));
-      return requests.run(req, () => transport.handleRequest(req, res, body));
+      return continueStatefulSession(this.context, session.state, req, res, body);
     }
     if (!(await isLegacyRequest(await toWebRequest(req, body), body))) {
       return requests.run(req, () => this.serve(req, res, body)); // 2026-07-28: no session
@@ -81,31 +85,6 @@ export class V2Endpoint implements McpLineEndpoint {
     if (!isInitializeRequest(body)) {
       return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');
     }
-    await this.openSession(req, res, body);
-  }
-
-  private async openSession(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
-    const { sessions, requests, servers } = this.context;
-    const owner = sessions.admit(req.auth, res);
-    if (owner === undefined) return;
-    const server = createV2Server(servers);
-    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: this.context.options.enableJsonResponse,
-      onsessioninitialized: (sessionId) =>
-        sessions.add(sessionId, {
-          state: { transport, server },
-          owner,
-          lastSeen: Date.now(),
-          close: () => server.close(),
-        }),
-      onsessionclosed: (sessionId) => sessions.delete(sessionId),
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
-    };
-    await server.connect(transport);
-    servers.listChanges(server, req.auth);
-    await requests.run(req, () => transport.handleRequest(req, res, body));
+    await openStatefulSession(this.context, this.sessionLine, req, res, body);
   }
 }

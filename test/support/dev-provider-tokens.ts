@@ -1,6 +1,10 @@
-/** What tests do with the development provider besides speaking OAuth to it: get tokens the short way. */
-import { CookieJar, followAuthorization } from './headless-browser.js';
-import type { ProviderSettings } from './settings.js';
+/**
+ * What tests do with the sample's development provider besides speaking OAuth to it: get tokens the short way
+ * (`TestProvider.clientCredentialsToken` and `.authorize` in `oidc-provider.ts`). Test-only, hence here and not in
+ * sample/: the sample's own client follows the authorization with `followAuthorization` alone.
+ */
+import { CookieJar, followAuthorization } from '../../sample/dev-provider/headless-browser.js';
+import type { ProviderSettings } from '../../sample/dev-provider/settings.js';
 
 export interface AuthorizeOptions {
   /** Who logs in. Default: `defaultAccountId` ('alice'). Each account keeps its own cookie jar (browser session). */
