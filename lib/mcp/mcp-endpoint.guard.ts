@@ -85,6 +85,7 @@ export class McpEndpointGuard extends McpAuthGuard {
     const route = super.getRequiredScopes(context);
     const invoked = this.invoked(context);
     if (invoked.length === 0) return route;
+    if (invoked.length === 1 && route.length === 0) return invoked[0].scopes; // the usual call: nothing to merge
     const scopes = new Set(route);
     for (const handler of invoked) for (const s of handler.scopes) scopes.add(s);
     return [...scopes];
@@ -98,8 +99,12 @@ export class McpEndpointGuard extends McpAuthGuard {
     const req = context.getArgByIndex<object>(0);
     let handlers = this.invocations.get(req);
     if (handlers === undefined) {
-      const found = handlersInvoked(this.bodies.parsed(req)).map((t) => this.handlers.target(t));
-      handlers = [...new Set(found.filter((h) => h !== undefined))];
+      const found = new Set<McpHandler>();
+      for (const target of handlersInvoked(this.bodies.parsed(req))) {
+        const handler = this.handlers.target(target);
+        if (handler !== undefined) found.add(handler);
+      }
+      handlers = [...found];
       this.invocations.set(req, handlers);
       reportInvocation(req, describeInvocation(handlers));
     }
@@ -110,10 +115,23 @@ export class McpEndpointGuard extends McpAuthGuard {
 /** The JSON-RPC method of each kind of handler. */
 const CALL_METHOD = { tool: 'tools/call', resource: 'resources/read', prompt: 'prompts/get' } as const;
 
-/** `tools/call delete-todo, prompts/get summarize`: the handlers by registered name (never a URI read). */
+/** Each handler's description, built at its first call (not on every request). */
+const descriptions = new WeakMap<McpHandler, string>();
+
+/** `tools/call delete-todo`: a handler by its registered name (never a URI read). */
+function describeHandler(handler: McpHandler): string {
+  let description = descriptions.get(handler);
+  if (description === undefined) {
+    description = `${CALL_METHOD[handler.kind]} ${handler.name}`;
+    descriptions.set(handler, description);
+  }
+  return description;
+}
+
+/** `tools/call delete-todo, prompts/get summarize`: the handlers a request invokes. */
 function describeInvocation(handlers: readonly McpHandler[]): string | undefined {
   if (handlers.length === 0) return undefined;
-  return handlers.map((h) => `${CALL_METHOD[h.kind]} ${h.name}`).join(', ');
+  return handlers.length === 1 ? describeHandler(handlers[0]) : handlers.map(describeHandler).join(', ');
 }
 
 /** A body that is not a JSON-RPC payload: 415, 413 or 400 with a JSON-RPC error, before authentication. */
