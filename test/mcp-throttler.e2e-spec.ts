@@ -4,7 +4,7 @@
  * `@McpResource`, `@McpPrompt` or its class — per verified caller (`mcpAuthTracker`), after authentication; over the
  * limit the HTTP request gets 429 + `Retry-After` with a JSON-RPC error body, before dispatch. An app-wide
  * `ThrottlerGuard` (`APP_GUARD`) keeps working for REST routes and does not break, nor count twice, the MCP handlers
- * with `mcpThrottlerSkip` — as `skipIf`, or in a subclass's `shouldSkip`.
+ * with `mcpThrottlerSkip` — as `skipIf`, or in a subclass's `shouldSkip`. Every case runs on Express and on Fastify.
  */
 import {
   Controller,
