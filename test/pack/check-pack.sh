@@ -4,7 +4,9 @@
 # Then the same for a fresh Nest 12 Fastify app WITHOUT @nestjs/platform-express, run with `express` and
 # @nestjs/platform-express made unresolvable: no import of either is reachable from a Fastify app — which also
 # mounts McpServerModule: the official SDK client calls a tool with a token of the packed local issuer
-# (nest-mcp-auth/testing; no OAuth authorization flow here — that is proven per adapter by the e2e suites).
+# (nest-mcp-auth/testing). Last, fresh Fastify apps on the MCP SDK 1.x line and on the 2.x line (express
+# unresolvable) are started against the real development OpenID provider, and the official SDK client (v1, resp. v2)
+# completes the whole OAuth flow and a tools/call against each (test/pack/oauth-flow.ts drives it).
 # Run: npm run test:pack (needs the npm registry; not part of npm test).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
