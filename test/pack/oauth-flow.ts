@@ -44,12 +44,14 @@ function startApp(script: string, nodeArgs: string[], env: Record<string, string
   });
 }
 
-/** Stops the app by its own pid and waits for it to exit. */
+/** Stops the app by its own pid and waits for it to exit (killed if it has not closed in time). */
 async function stopApp(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
+  clearTimeout(timer);
 }
 
 /** The full OAuth flow and one tool call with the named client line. */
