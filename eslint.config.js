@@ -28,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['sample/**', 'bench/**', 'test/support/**', 'test/lint/**', 'lib/cli/**'],
+    files: ['sample/**', 'bench/**', 'test/support/**', 'test/lint/**', 'test/pack/**', 'lib/cli/**'],
     rules: { 'no-console': 'off' },
   },
   // Small functions: a long one is split into named parts (tests may be long: a scenario reads top to bottom).

@@ -2,7 +2,7 @@
  * Events, OpenTelemetry metrics and spans (issue 17), with the SDK installed as an app would (global providers,
  * in-memory exporters) and `EventEmitterModule` imported: the metric names and attributes, the spans around provider
  * calls (and none per cached verification), and the events — for accepted requests, every refusal reason, an
- * outage and a key rotation.
+ * outage and a key rotation. On Express and on Fastify.
  */
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
@@ -16,6 +16,7 @@ import {
   type McpAuthRefusedEvent,
 } from '../lib/index.js';
 import { startLocalIssuer, type LocalIssuer } from '../lib/testing/index.js';
+import { ADAPTERS, createApp } from './support/adapters.js';
 import { installOpenTelemetry, valueOf, type InstalledOpenTelemetry } from './support/otel.js';
 import { ProtectedFeatureModule } from './support/protected-app.js';
 
@@ -31,7 +32,7 @@ class RefusalListener {
   }
 }
 
-describe('telemetry: events, metrics and spans (issue 17)', () => {
+describe.each(ADAPTERS)('telemetry on %s: events, metrics and spans (issue 17)', (adapter) => {
   let issuer: LocalIssuer;
   let otel: InstalledOpenTelemetry;
   let app: INestApplication;
@@ -58,9 +59,8 @@ describe('telemetry: events, metrics and spans (issue 17)', () => {
       ],
       providers: [RefusalListener],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
     moduleRef.get(McpAuthEvents).subscribe((event) => events.push(event));
-    await app.init();
+    app = await createApp(adapter, moduleRef);
     listener = app.get(RefusalListener);
   });
   afterAll(async () => {

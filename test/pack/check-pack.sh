@@ -4,7 +4,9 @@
 # Then the same for a fresh Nest 12 Fastify app WITHOUT @nestjs/platform-express, run with `express` and
 # @nestjs/platform-express made unresolvable: no import of either is reachable from a Fastify app — which also
 # mounts McpServerModule: the official SDK client calls a tool with a token of the packed local issuer
-# (nest-mcp-auth/testing; no OAuth authorization flow here — that is proven per adapter by the e2e suites).
+# (nest-mcp-auth/testing). Last, fresh Fastify apps on the MCP SDK 1.x line and on the 2.x line (express
+# unresolvable) are started against the real development OpenID provider, and the official SDK client (v1, resp. v2)
+# completes the whole OAuth flow and a tools/call against each (test/pack/oauth-flow.ts drives it).
 # Run: npm run test:pack (needs the npm registry; not part of npm test).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -220,4 +222,78 @@ echo "$out"
 expected='{"adapter":"fastify","resource":"http://127.0.0.1:3999/api","status":401,"challenge":"Bearer scope=\"read\", resource_metadata=\"http://127.0.0.1:3999/.well-known/oauth-protected-resource/api\"","subject":"alice","mcp":401,"tool":"hello alice"}'
 [ "$out" = "$expected" ] || { echo "unexpected output"; exit 1; }
 echo "fastify app passed"
+
+# The OAuth flow against a fresh Fastify app: its server (below; it imports only nest-mcp-auth and its own deps)
+# takes its issuer and resource from the environment; the repository side (test/pack/oauth-flow.ts) starts the real
+# development OpenID provider and drives the official SDK client through the whole flow — 401 → resource metadata →
+# authorization server metadata → dynamic registration → authorization (PKCE + resource) → token — to a tools/call.
+cat > "$work/server.ts" <<'TS'
+import 'reflect-metadata';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthInfo, McpAuthModule, McpServerModule, McpTool, RequireScopes } from 'nest-mcp-auth';
+
+const { ISSUER, RESOURCE, PORT } = process.env;
+if (!ISSUER || !RESOURCE || !PORT) throw new Error('set ISSUER, RESOURCE and PORT');
+
+@Injectable()
+class Tools {
+  @McpTool({ name: 'whoami' })
+  @RequireScopes('read')
+  whoami(@AuthInfo('subject') subject: string): string {
+    return `hello ${subject}`;
+  }
+}
+
+@Module({
+  imports: [
+    McpAuthModule.forRoot({
+      resource: RESOURCE,
+      authorizationServers: [{ issuer: ISSUER, type: 'oidc' }],
+      scopesSupported: ['read'],
+    }),
+    // sdk 'auto' (the default): the line this app installed.
+    McpServerModule.forRoot({ name: 'fresh', version: '1.0.0', path: new URL(RESOURCE).pathname }),
+  ],
+  providers: [Tools],
+})
+class AppModule {}
+
+const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: ['error'] });
+await app.listen(Number(PORT), '127.0.0.1');
+console.log(`listening ${await app.getUrl()}`);
+process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+TS
+(cd "$root" && npx tsc -p tsconfig.scripts.json)
+oauth_flow() { # <fresh app dir> <client line>: the flow against its dist/server.js, express made unresolvable
+  cp "$work/server.ts" "$1/src/server.ts"
+  (cd "$1" && npx tsc -p tsconfig.json)
+  local out
+  out="$(node "$root/dist-scripts/test/pack/oauth-flow.js" "$1/dist/server.js" "$2" --import ./block-express.mjs)"
+  echo "$out"
+  [ "$out" = "{\"client\":\"$2\",\"tool\":\"hello alice\",\"challenges\":[401],\"authorizations\":1,\"registered\":true,\"tokenRequests\":1}" ] ||
+    { echo "unexpected output"; exit 1; }
+}
+oauth_flow "$fastify_app" v1
+echo "fastify app (SDK 1.x): OAuth flow passed"
+
+# The SDK 2.x server line: a fresh Fastify app with @modelcontextprotocol/server + /node instead of /sdk.
+v2_app="$work/fastify-v2-app"
+mkdir -p "$v2_app/src"
+cp "$fastify_app/tsconfig.json" "$fastify_app/block-express.mjs" "$fastify_app/block-express-hooks.mjs" "$v2_app/"
+cat > "$v2_app/package.json" <<JSON
+{ "name": "fresh-nest-fastify-v2-app", "private": true, "type": "module" }
+JSON
+cd "$v2_app"
+npm install --no-audit --no-fund --loglevel=error "$work/$tarball" \
+  "@nestjs/common@$(version @nestjs/common)" "@nestjs/core@$(version @nestjs/core)" \
+  "@nestjs/platform-fastify@$(version @nestjs/platform-fastify)" \
+  "@modelcontextprotocol/server@$(version @modelcontextprotocol/server)" \
+  "@modelcontextprotocol/node@$(version @modelcontextprotocol/node)" "jose@$(version jose)" "zod@$(version zod)" \
+  "reflect-metadata@$(version reflect-metadata)" "rxjs@$(version rxjs)" \
+  "typescript@$(version typescript)" "@types/node@$(version @types/node)"
+[ ! -e node_modules/@modelcontextprotocol/sdk ] || { echo "@modelcontextprotocol/sdk was installed"; exit 1; }
+oauth_flow "$v2_app" v2
+echo "fastify app (SDK 2.x): OAuth flow passed"
 echo "pack check passed"
