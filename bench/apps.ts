@@ -76,6 +76,25 @@ class GuardedOpenTodosController {
   }
 }
 
+// Diagnostic: the same, the guard also publishing a caller on the request as McpAuthGuard does (`req.auth`).
+const CALLER = { subject: 'bench' };
+@Injectable()
+class PublishingAllowGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    context.getArgByIndex<{ auth?: unknown }>(0).auth = CALLER;
+    return true;
+  }
+}
+
+@Controller('api')
+@UseGuards(PublishingAllowGuard)
+class PublishingGuardedTodosController {
+  @Get('todos')
+  list() {
+    return TODOS;
+  }
+}
+
 // The crypto floor of never-seen tokens, measured under the same load: a guard that does nothing but check the
 // token's signature with node:crypto against the issuer's key, imported once at boot (no claims, no cache, no
 // challenge). What any JWT resource server has to pay per new token; the rest of McpAuthGuard is measured against it.
@@ -322,6 +341,14 @@ export function stackModule(stack: ExpressStack, config: ServerConfig): DynamicM
       };
     case 'floor-guard':
       return { module: BenchModule, controllers: [GuardedOpenTodosController] };
+    case 'floor-guard-publish':
+      return { module: BenchModule, controllers: [PublishingGuardedTodosController] };
+    case 'floor-guard-module':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot(authOptions(config))],
+        controllers: [GuardedOpenTodosController],
+      };
     case 'floor-als':
       return { module: BenchModule, imports: [AlsModule], controllers: [OpenTodosController] };
     case 'mcp-noauth-als':

