@@ -823,7 +823,7 @@ function buildReport(input: {
     '',
     `Nest 12 on Express (and the \`fastify-*\` stacks: the same apps on @nestjs/platform-fastify), \`GET ${ROUTE}\` needing \`read:todos\`, autocannon ${SETTINGS.connections} connections, pipelining 1. ` +
       `Each stack in its own process; rounds interleaved and rotated (A B C, B C A, …), 1 warm-up round discarded, ` +
-      `${SETTINGS.reps} measured rounds per stack (repeated token and MCP: ${SETTINGS.reps + SETTINGS.extraReps}), medians shown. Ratios and “over floor” are medians of per-round pairs ` +
+      `${SETTINGS.reps} measured rounds per stack (repeated token and telemetry: ${SETTINGS.reps + SETTINGS.extraReps}; MCP: ${SETTINGS.reps + SETTINGS.mcpExtraReps}), each scenario's stacks warmed up with ${fmt(SETTINGS.warmup)} requests on its path first, medians shown. Ratios and “over floor” are medians of per-round pairs ` +
       `(same repetition), so machine-wide noise cancels. Server CPU = process.cpuUsage() (all threads) read inside ` +
       `the server before and after each round ÷ requests completed. Repeated-token rounds last ${SETTINGS.duration} s; ` +
       `never-seen rounds send ${fmt(SETTINGS.amount)} requests, each with a token minted for it by the local issuer ` +
