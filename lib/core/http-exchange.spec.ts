@@ -1,6 +1,8 @@
 import { HttpExchange } from './http-exchange.js';
 
-const host = (type: string) => ({ httpAdapter: { getType: () => type } }) as never;
+/** The adapter's public surface used here: its type, and its instance (an Express app's request prototype). */
+const host = (type: string, instance: object = { request: {} }) =>
+  ({ httpAdapter: { getType: () => type, getInstance: () => instance } }) as never;
 /** An exchange as the module's init leaves it. */
 const on = (type: string) => {
   const exchange = new HttpExchange(host(type));
@@ -9,6 +11,18 @@ const on = (type: string) => {
 };
 
 describe('HttpExchange: the one place that knows the HTTP adapter', () => {
+  it("on Express, makes req.auth an accessor of the app's request prototype (no property added per request)", () => {
+    const app = { request: {} };
+    new HttpExchange(host('express', app)).onModuleInit();
+    const req = Object.create(app.request) as { auth?: unknown };
+    req.auth = { subject: 'alice' };
+    expect(req.auth).toEqual({ subject: 'alice' });
+    expect(Object.keys(req)).toEqual([]);
+    const fastifyApp = { request: {} };
+    new HttpExchange(host('fastify', fastifyApp)).onModuleInit();
+    expect(Object.getOwnPropertyDescriptor(fastifyApp.request, 'auth')).toBeUndefined();
+  });
+
   it('R35: the route pattern comes from the router (Express req.route.path), never from the URL', () => {
     const express = on('express');
     expect(express.routePattern({ route: { path: '/admin/:id' }, url: '/ADMIN/1' })).toBe('/admin/:id');
