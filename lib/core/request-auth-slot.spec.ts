@@ -1,7 +1,7 @@
 import { installRequestAuthSlot } from './request-auth-slot.js';
 
 describe('installRequestAuthSlot', () => {
-  it("makes req.auth an accessor of the app's request prototype: per request, as an own property would be", () => {
+  it("R17: makes req.auth an accessor of the app's request prototype: per request, as an own property would be", () => {
     const app = { request: {} };
     installRequestAuthSlot(app);
     const [a, b] = [

@@ -12,7 +12,7 @@ const caller = (subject: string): McpAuthInfo => ({
 });
 
 describe('CallerKeys', () => {
-  it('derives a key once per caller and target, and again when a field it came from changed', () => {
+  it('R42: derives a key once per caller and target, and again when a field it came from changed', () => {
     const keys = new CallerKeys();
     const [archive, mail] = [{ name: 'archive' }, { name: 'mail' }];
     let derived = 0;

@@ -28,7 +28,7 @@ describe('TokenCache', () => {
     expect(cache.size).toBe(2);
   });
 
-  it('keys that share their last 64 characters never answer for each other (the newer replaces the older)', () => {
+  it('R17: keys that share their last 64 characters never answer for each other (the newer replaces the older)', () => {
     const tail = 'S'.repeat(64);
     const [a, b] = [`header.payloadA.${tail}`, `header.payloadB.${tail}`];
     const cache = new TokenCache<string>(10);
