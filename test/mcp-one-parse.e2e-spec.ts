@@ -18,6 +18,7 @@ import {
   type McpAuthInfo,
 } from '../lib/index.js';
 import { McpProtocolServerFactory } from '../lib/mcp/mcp-protocol-server.js';
+import { McpRequestBinding } from '../lib/mcp/mcp-request-binding.js';
 import { ADAPTERS, createApp, type AdapterName } from './support/adapters.js';
 import { createV1Server } from '../lib/mcp/sdk-v1/v1-server.js';
 import { createV2Server } from '../lib/mcp/sdk-v2/v2-server.js';
@@ -329,7 +330,9 @@ describe.each(CELLS)(
       const factory = app.get(McpProtocolServerFactory);
       // The line's own server and in-memory transport (the two lines' transports have the same shape).
       const server: { connect(transport: never): Promise<void>; close(): Promise<void> } =
-        sdk === 'v1' ? createV1Server(factory) : createV2Server(factory);
+        sdk === 'v1'
+          ? createV1Server(factory, McpRequestBinding.of(undefined))
+          : createV2Server(factory, McpRequestBinding.of(undefined));
       const [client, serverSide] = (
         sdk === 'v1' ? InMemoryTransport.createLinkedPair() : InMemoryTransportV2.createLinkedPair()
       ) as ReturnType<typeof InMemoryTransport.createLinkedPair>;

@@ -352,3 +352,85 @@ async function waitFor(condition: () => boolean, timeout = 3000): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A fetch that copies a tools/call's `tag` argument into an `x-tag` header of the HTTP request carrying it. */
+const taggingFetch: typeof fetch = (input, init) => {
+  const body =
+    typeof init?.body === 'string'
+      ? (JSON.parse(init.body) as { params?: { arguments?: { tag?: string } } })
+      : undefined;
+  const tag = body?.params?.arguments?.tag;
+  if (tag === undefined) return fetch(input, init);
+  const headers = new Headers(init?.headers);
+  headers.set('x-tag', tag);
+  return fetch(input, { ...init, headers });
+};
+
+type Transport = 'streamable' | 'sse';
+const SESSION_CELLS: Array<readonly [AdapterName, SdkLine, Transport]> = ADAPTERS.flatMap((adapter) => [
+  ...SDK_LINES.map((sdk) => [adapter, sdk, 'streamable'] as const),
+  [adapter, 'v1', 'sse'] as const, // the HTTP+SSE transport: SDK 1.x only
+]);
+
+describe.each(SESSION_CELLS)(
+  'R40: a session’s handlers see the HTTP request that carried their call — %s, SDK %s server, %s',
+  (adapter, sdk, transport) => {
+    let pipeline: PipelineApp;
+    let close: () => Promise<void>;
+    let call: (name: string, args: Record<string, unknown>) => Promise<{ content: unknown }>;
+
+    beforeAll(async () => {
+      pipeline = await startPipelineApp(
+        transport === 'sse' ? { sdk, sse: true } : { sdk, stateful: true },
+        undefined,
+        adapter,
+      );
+      const headers = { Authorization: `Bearer ${await pipeline.token(ALL)}` };
+      const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+      const client = new Client({ name: 'tagger', version: '1' });
+      if (transport === 'sse') {
+        const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
+        const url = new URL('/sse', pipeline.resource);
+        await client.connect(
+          new SSEClientTransport(url, {
+            requestInit: { headers },
+            eventSourceInit: { fetch: withHeaders(headers) },
+            fetch: taggingFetch,
+          }),
+        );
+      } else {
+        const { StreamableHTTPClientTransport } =
+          await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(pipeline.resource), {
+            requestInit: { headers },
+            fetch: taggingFetch,
+          }),
+        );
+      }
+      close = () => client.close();
+      call = (name, args) => client.callTool({ name, arguments: args }) as Promise<{ content: unknown }>;
+    });
+    afterAll(async () => {
+      await close?.();
+      await pipeline?.close();
+    });
+
+    it('R40: concurrent calls on one session each get their own request (REQUEST, McpCall, McpExecutionContext)', async () => {
+      const tags = ['first', 'second', 'third', 'fourth'];
+      const results = await Promise.all(tags.map((tag) => call('request-tag', { tag })));
+      expect(results.map(json)).toEqual(
+        tags.map((tag) => ({ tag, injected: tag, invocation: tag, context: tag })),
+      );
+    });
+  },
+);
+
+/** A fetch that sets `headers` (the SSE stream's GET: its EventSource takes no request headers of its own). */
+function withHeaders(headers: Record<string, string>): typeof fetch {
+  return (input, init) => {
+    const merged = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+    return fetch(input, { ...init, headers: merged });
+  };
+}

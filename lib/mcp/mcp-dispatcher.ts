@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { McpHandlerKind, McpInvocation, McpRequestExtra } from '../core/mcp-invocation.js';
@@ -15,7 +16,6 @@ import { missingHandlerScopes, type McpEndpointAuthenticator } from './mcp-endpo
 import type { McpHandler, McpPromptHandler, McpToolHandler } from './mcp-handler.js';
 import { McpHandlerPipeline } from './mcp-handler-pipeline.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
-import { McpHttpRequests } from './mcp-http-requests.js';
 import type {
   McpCallToolResult as CallToolResult,
   McpGetPromptResult as GetPromptResult,
@@ -32,12 +32,14 @@ import { checkServerOptions } from './mcp-server-options.check.js';
 
 /**
  * One MCP request as the SDK line's adapter hands it to the dispatcher: the SDK's own per-request object (passed on
- * to handlers), the caller the transport received, and the request's abort signal.
+ * to handlers), the caller the transport received, the request's abort signal, and the HTTP request that carried it
+ * (`McpRequestBinding`).
  */
 export interface McpRequestScope {
   readonly extra: McpRequestExtra;
   readonly auth?: McpAuthInfo;
   readonly signal: AbortSignal;
+  readonly request?: IncomingMessage;
 }
 
 const callerOf = (scope: McpRequestScope) => scope.auth;
@@ -57,7 +59,6 @@ export class McpDispatcher {
   constructor(
     private readonly registry: McpHandlerRegistry,
     private readonly pipeline: McpHandlerPipeline,
-    private readonly requests: McpHttpRequests,
     @Inject(MCP_ENDPOINT_AUTHENTICATOR) private readonly authenticator: McpEndpointAuthenticator,
     @Inject(MCP_SERVER_MODULE_OPTIONS) options: McpServerModuleOptions,
   ) {
@@ -217,8 +218,8 @@ export class McpDispatcher {
 
   private invocation(handler: McpHandler, args: unknown, scope: McpRequestScope): McpInvocation {
     const { kind, name } = handler;
-    const { extra, auth, signal } = scope;
-    return { kind, name, args, extra, signal, auth, request: this.requests.current };
+    const { extra, auth, signal, request } = scope;
+    return { kind, name, args, extra, signal, auth, request };
   }
 
   /** MCP 2025-06-18: a tool with an output schema must return structured content that conforms to it. */

@@ -3,7 +3,6 @@ import type { Logger } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import type { McpAuthInfo } from '../core/mcp-auth-info.js';
 import type { McpDispatcher } from './mcp-dispatcher.js';
-import type { McpHttpRequests } from './mcp-http-requests.js';
 import type { McpProtocolServerFactory } from './mcp-protocol-server.js';
 import type { McpSchemaSupport } from './mcp-schema.js';
 import type { McpSdkLine, McpServerModuleOptions } from './mcp-server-options.interface.js';
@@ -20,7 +19,6 @@ export interface McpLineContext {
   readonly dispatcher: McpDispatcher;
   readonly servers: McpProtocolServerFactory;
   readonly sessions: McpSessionStore;
-  readonly requests: McpHttpRequests;
   readonly moduleRef: ModuleRef;
   readonly logger: Logger;
 }

@@ -11,7 +11,6 @@ import { McpDispatcher } from './mcp-dispatcher.js';
 import { McpHandlerDiscovery } from './mcp-handler-discovery.js';
 import { McpHandlerPipeline } from './mcp-handler-pipeline.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
-import { McpHttpRequests } from './mcp-http-requests.js';
 import { protocolLineProvider } from './mcp-protocol-line.loader.js';
 import { McpProtocolServerFactory } from './mcp-protocol-server.js';
 import { MCP_SERVER_ROUTES } from './mcp-server.tokens.js';
@@ -39,7 +38,6 @@ import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
     McpHandlerDiscovery,
     McpHandlerRegistry,
     McpHandlerPipeline,
-    McpHttpRequests,
     McpDispatcher,
     McpProtocolServerFactory,
     McpSessionStore,

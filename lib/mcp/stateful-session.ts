@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendListChanges, type ListChangeSender } from './list-changes.js';
 import type { McpHttpRequest, McpLineContext } from './mcp-protocol-line.js';
+import { McpRequestBinding } from './mcp-request-binding.js';
 
 /** What both SDK lines' Streamable HTTP server transport offers a stateful session. */
 export interface SessionTransport {
@@ -28,11 +29,13 @@ export interface StatefulTransportOptions {
 export interface StatefulSession<S, T> {
   readonly transport: T;
   readonly server: S;
+  /** Which HTTP request carried each of the session's JSON-RPC requests in flight. */
+  readonly requests: McpRequestBinding;
 }
 
 /** How one SDK line builds a session's server and Streamable HTTP transport. */
 export interface StatefulSessionLine<S, T> {
-  createServer(): S;
+  createServer(requests: McpRequestBinding): S;
   createTransport(options: StatefulTransportOptions): T;
 }
 
@@ -49,16 +52,17 @@ export async function openStatefulSession<S extends SessionServer<T>, T extends 
   res: ServerResponse,
   body: unknown,
 ): Promise<void> {
-  const { sessions, requests, servers } = context;
+  const { sessions, servers } = context;
   const owner = sessions.admit(req.auth, res);
   if (owner === undefined) return;
-  const server = line.createServer();
+  const requests = McpRequestBinding.perRequest();
+  const server = line.createServer(requests);
   const transport: T = line.createTransport({
     sessionIdGenerator: () => randomUUID(),
     enableJsonResponse: context.options.enableJsonResponse,
     onsessioninitialized: (sessionId) =>
       sessions.add(sessionId, {
-        state: { transport, server } satisfies StatefulSession<S, T>,
+        state: { transport, server, requests } satisfies StatefulSession<S, T>,
         owner,
         lastSeen: Date.now(),
         close: () => server.close(),
@@ -70,7 +74,8 @@ export async function openStatefulSession<S extends SessionServer<T>, T extends 
   };
   await server.connect(transport);
   servers.listChanges(server, req.auth);
-  await requests.run(req, () => transport.handleRequest(req, res, body));
+  requests.bind(req, res, body);
+  await transport.handleRequest(req, res, body);
 }
 
 /**
@@ -84,7 +89,8 @@ export function continueStatefulSession<S extends ListChangeSender, T extends Se
   res: ServerResponse,
   body: unknown,
 ): Promise<void> {
-  const { server, transport } = session;
+  const { server, transport, requests } = session;
   sendListChanges(server, context.servers.listChanges(server, req.auth));
-  return context.requests.run(req, () => transport.handleRequest(req, res, body));
+  requests.bind(req, res, body);
+  return transport.handleRequest(req, res, body);
 }

@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { ModuleRef } from '@nestjs/core';
 import { writeJsonRpcError } from './json-rpc-error.js';
 import { McpDispatcher } from './mcp-dispatcher.js';
-import { McpHttpRequests } from './mcp-http-requests.js';
 import type { McpHttpRequest, McpLineEndpoint, McpProtocolLine } from './mcp-protocol-line.js';
 import { McpProtocolServerFactory } from './mcp-protocol-server.js';
 import { McpRequestBodyReader } from './mcp-request-body-reader.js';
@@ -27,7 +26,6 @@ export class StreamableHttpEndpoint implements OnModuleDestroy {
     @Inject(MCP_PROTOCOL_LINE) line: McpProtocolLine,
     servers: McpProtocolServerFactory,
     dispatcher: McpDispatcher,
-    requests: McpHttpRequests,
     sessions: McpSessionStore,
     moduleRef: ModuleRef,
     private readonly bodies: McpRequestBodyReader,
@@ -38,7 +36,6 @@ export class StreamableHttpEndpoint implements OnModuleDestroy {
       dispatcher,
       servers,
       sessions,
-      requests,
       moduleRef,
       logger,
     });

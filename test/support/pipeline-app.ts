@@ -51,6 +51,7 @@ import {
   type McpInvocation,
   type McpRequestExtra,
   type McpServerModuleOptions,
+  type McpServerRoutes,
 } from '../../lib/index.js';
 import { createApp, type AdapterName } from './adapters.js';
 import { freePort } from './free-port.js';
@@ -259,6 +260,19 @@ export class NoteTools {
   }
 }
 
+/** The `x-tag` header of the HTTP request `McpExecutionContext.getRequest()` gave the interceptor, by tag argument. */
+const tagsSeenByInterceptor = new Map<string, unknown>();
+
+@Injectable()
+class RequestTagInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const mcp = McpExecutionContext.create(context);
+    const { tag } = mcp.getArgs<{ tag: string }>();
+    tagsSeenByInterceptor.set(tag, mcp.getRequest<IncomingMessage>()?.headers['x-tag']);
+    return next.handle();
+  }
+}
+
 /** Counts instances of the request-scoped class. */
 let instances = 0;
 
@@ -270,6 +284,23 @@ export class RequestScopedTools {
   @McpTool({ name: 'request-scoped' })
   whoAmI() {
     return { instance: this.id, method: this.request.method, url: this.request.url };
+  }
+
+  /**
+   * What each view of the HTTP request says of its `x-tag` header (the client sends the tag argument there too):
+   * `@Inject(REQUEST)`, `@McpCall()`'s `request` and `McpExecutionContext.getRequest()` — read after a pause, so that
+   * concurrent calls on one session overlap.
+   */
+  @McpTool({ name: 'request-tag', input: { tag: z.string() } })
+  @UseInterceptors(RequestTagInterceptor)
+  async tag(@McpArgs('tag') tag: string, @McpCall() call: McpInvocation) {
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    return {
+      tag,
+      injected: this.request.headers['x-tag'],
+      invocation: call.request?.headers['x-tag'],
+      context: tagsSeenByInterceptor.get(tag),
+    };
   }
 }
 
@@ -313,7 +344,7 @@ const CLIENT = { clientId: 'svc', clientSecret: 'svc-secret-0123456789abcdef' };
  * init.
  */
 export async function startPipelineApp(
-  options: Partial<McpServerModuleOptions> = {},
+  options: Partial<McpServerModuleOptions & McpServerRoutes> = {},
   configure: (app: INestApplication) => void = (app) => app.useGlobalPipes(new TrimPipe()),
   adapter: AdapterName = 'express',
 ): Promise<PipelineApp> {

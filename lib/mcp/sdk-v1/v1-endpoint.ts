@@ -12,6 +12,7 @@ import {
   type StatefulSession,
   type StatefulSessionLine,
 } from '../stateful-session.js';
+import { McpRequestBinding } from '../mcp-request-binding.js';
 import { createV1Server } from './v1-server.js';
 
 type Session<T> = StatefulSession<Server, T>;
@@ -24,7 +25,7 @@ type Session<T> = StatefulSession<Server, T>;
 export class V1Endpoint implements McpLineEndpoint {
   /** A stateful Streamable HTTP session's server and transport. */
   private readonly sessionLine: StatefulSessionLine<Server, StreamableHTTPServerTransport> = {
-    createServer: () => createV1Server(this.context.servers),
+    createServer: (requests) => createV1Server(this.context.servers, requests),
     createTransport: (options) => new StreamableHTTPServerTransport(options),
   };
 
@@ -47,7 +48,7 @@ export class V1Endpoint implements McpLineEndpoint {
       // No session, hence no standalone SSE stream and nothing to delete.
       return writeJsonRpcError(res, 405, -32000, 'Method not allowed (stateless server)', { Allow: 'POST' });
     }
-    const server = createV1Server(this.context.servers);
+    const server = createV1Server(this.context.servers, McpRequestBinding.of(req));
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: this.context.options.enableJsonResponse,
@@ -57,7 +58,7 @@ export class V1Endpoint implements McpLineEndpoint {
       void server.close();
     });
     await server.connect(transport);
-    await this.context.requests.run(req, () => transport.handleRequest(req, res, body));
+    await transport.handleRequest(req, res, body);
   }
 
   private async handleStateful(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
@@ -80,10 +81,11 @@ export class V1Endpoint implements McpLineEndpoint {
     const owner = sessions.admit(req.auth, res);
     if (owner === undefined) return;
     const transport = new SSEServerTransport(messagesUrl, res);
-    const server = createV1Server(servers);
+    const requests = McpRequestBinding.perRequest();
+    const server = createV1Server(servers, requests);
     servers.listChanges(server, req.auth);
     sessions.add(transport.sessionId, {
-      state: { transport, server },
+      state: { transport, server, requests },
       owner,
       lastSeen: Date.now(),
       close: () => server.close(),
@@ -101,12 +103,15 @@ export class V1Endpoint implements McpLineEndpoint {
   }
 
   private async sseMessage(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
-    const { sessions, servers, requests } = this.context;
+    const { sessions, servers } = this.context;
     const id = new URL(req.url ?? '/', 'http://localhost').searchParams.get('sessionId') ?? undefined;
     const session = sessions.get<Session<SSEServerTransport>>(id, req.auth);
     if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
-    const { server, transport } = session.state;
+    const { server, transport, requests } = session.state;
     sendListChanges(server, servers.listChanges(server, req.auth));
-    await requests.run(req, () => transport.handlePostMessage(req, res, body));
+    // The SDK dispatches the message before it answers 202 (the answer goes on the event stream): the binding is read
+    // before this response closes.
+    requests.bind(req, res, body);
+    await transport.handlePostMessage(req, res, body);
   }
 }

@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   NodeStreamableHTTPServerTransport,
   toNodeHandler,
   toWebRequest,
-  type NodeMcpRequestHandler,
+  type ToNodeHandlerOptions,
 } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
@@ -13,6 +13,7 @@ import {
   type Server,
 } from '@modelcontextprotocol/server';
 import { writeJsonRpcError } from '../json-rpc-error.js';
+import { McpRequestBinding } from '../mcp-request-binding.js';
 import type { McpHttpRequest, McpLineContext, McpLineEndpoint } from '../mcp-protocol-line.js';
 import {
   continueStatefulSession,
@@ -34,21 +35,40 @@ type Session = StatefulSession<Server, NodeStreamableHTTPServerTransport>;
  */
 export class V2Endpoint implements McpLineEndpoint {
   private readonly handler: McpHttpHandler;
-  private readonly serve: NodeMcpRequestHandler;
+  private readonly nodeOptions: ToNodeHandlerOptions;
+  /**
+   * The HTTP request behind each web `Request` handed to `createMcpHandler`, whose server factory receives the
+   * latter (`requestInfo`, the very object: the entry reads no body, it gets the parsed one).
+   */
+  private readonly carriers = new WeakMap<Request, IncomingMessage>();
   /** A stateful (2025 revisions) session's server and transport. */
   private readonly sessionLine: StatefulSessionLine<Server, NodeStreamableHTTPServerTransport> = {
-    createServer: () => createV2Server(this.context.servers),
+    createServer: (requests) => createV2Server(this.context.servers, requests),
     createTransport: (options) => new NodeStreamableHTTPServerTransport(options),
   };
 
   constructor(private readonly context: McpLineContext) {
     const onerror = (error: Error) => context.logger.debug?.(`MCP request refused: ${error.message}`);
-    this.handler = createMcpHandler(() => createV2Server(context.servers), {
-      legacy: context.options.stateful ? 'reject' : 'stateless',
-      responseMode: context.options.enableJsonResponse ? 'json' : 'auto',
-      onerror,
-    });
-    this.serve = toNodeHandler(this.handler, { onerror });
+    this.handler = createMcpHandler(
+      ({ requestInfo }) =>
+        createV2Server(context.servers, McpRequestBinding.of(requestInfo && this.carriers.get(requestInfo))),
+      {
+        legacy: context.options.stateful ? 'reject' : 'stateless',
+        responseMode: context.options.enableJsonResponse ? 'json' : 'auto',
+        onerror,
+      },
+    );
+    this.nodeOptions = { onerror };
+  }
+
+  /** One request through `createMcpHandler` (one server per request): its web `Request` remembers `req`. */
+  private serve(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
+    const { handler, carriers } = this;
+    const fetch = (request: Request, options?: Parameters<McpHttpHandler['fetch']>[1]) => {
+      carriers.set(request, req);
+      return handler.fetch(request, options);
+    };
+    return toNodeHandler({ fetch }, this.nodeOptions)(req, res, body);
   }
 
   async handle(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
@@ -59,7 +79,7 @@ export class V2Endpoint implements McpLineEndpoint {
           Allow: 'POST',
         });
       }
-      return this.context.requests.run(req, () => this.serve(req, res, body));
+      return this.serve(req, res, body);
     }
     return this.handleStateful(req, res, body);
   }
@@ -69,7 +89,7 @@ export class V2Endpoint implements McpLineEndpoint {
   }
 
   private async handleStateful(req: McpHttpRequest, res: ServerResponse, body: unknown): Promise<void> {
-    const { sessions, requests } = this.context;
+    const { sessions } = this.context;
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string' || req.method !== 'POST') {
       const session = sessions.get<Session>(typeof id === 'string' ? id : undefined, req.auth);
@@ -80,7 +100,7 @@ export class V2Endpoint implements McpLineEndpoint {
       return continueStatefulSession(this.context, session.state, req, res, body);
     }
     if (!(await isLegacyRequest(await toWebRequest(req, body), body))) {
-      return requests.run(req, () => this.serve(req, res, body)); // 2026-07-28: no session
+      return this.serve(req, res, body); // 2026-07-28: no session
     }
     if (!isInitializeRequest(body)) {
       return writeJsonRpcError(res, 400, -32000, 'Bad Request: no valid session ID provided');

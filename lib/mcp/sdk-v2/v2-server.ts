@@ -2,15 +2,20 @@ import { Server, type CacheHint, type ServerContext } from '@modelcontextprotoco
 import type { McpAuthInfo } from '../../core/mcp-auth-info.js';
 import type { McpRequestContextV2 } from '../../core/mcp-invocation.js';
 import type { McpRequestScope } from '../mcp-dispatcher.js';
+import type { McpRequestBinding } from '../mcp-request-binding.js';
 import { asSdkResult } from '../mcp-results.js';
 import { CACHEABLE_LISTS, type McpProtocolServerFactory } from '../mcp-protocol-server.js';
 
-/** The dispatcher's view of one request: the SDK's context, and the caller the entry received (`req.auth`). */
-function scopeOf(ctx: ServerContext): McpRequestScope {
+/**
+ * The dispatcher's view of one request: the SDK's context, the caller the entry received (`req.auth`), and the HTTP
+ * request that carried it (read when the SDK dispatches the request, before the handler's first `await`).
+ */
+function scopeOf(ctx: ServerContext, requests: McpRequestBinding): McpRequestScope {
   return {
     extra: ctx as unknown as McpRequestContextV2,
     auth: ctx.http?.authInfo as McpAuthInfo | undefined,
     signal: ctx.mcpReq.signal,
+    request: requests.request(ctx.mcpReq.id),
   };
 }
 
@@ -30,18 +35,22 @@ function cacheHints(servers: McpProtocolServerFactory): Record<string, CacheHint
  * `configureServer` escape hatch. The same server serves either era (2026-07-28 or 2025): the serving entry binds
  * it. Public SDK API only.
  */
-export function createV2Server(servers: McpProtocolServerFactory): Server {
+export function createV2Server(servers: McpProtocolServerFactory, requests: McpRequestBinding): Server {
   const { name, version, title, instructions } = servers.options;
   const server = new Server(
     { name, version, title },
     { capabilities: servers.capabilities(), instructions, cacheHints: cacheHints(servers) },
   );
-  install(server, servers);
+  install(server, servers, (ctx) => scopeOf(ctx, requests));
   servers.configure(server);
   return server;
 }
 
-function install(server: Server, { registry, dispatcher: d }: McpProtocolServerFactory): void {
+function install(
+  server: Server,
+  { registry, dispatcher: d }: McpProtocolServerFactory,
+  scopeOf: (ctx: ServerContext) => McpRequestScope,
+): void {
   if (registry.tools.length > 0) {
     server.setRequestHandler('tools/list', (_r, ctx) => asSdkResult(d.listTools(scopeOf(ctx))));
     server.setRequestHandler('tools/call', ({ params }, ctx) =>
