@@ -11,7 +11,7 @@ const on = (type: string) => {
 };
 
 describe('HttpExchange: the one place that knows the HTTP adapter', () => {
-  it("on Express, makes req.auth an accessor of the app's request prototype (no property added per request)", () => {
+  it("R17: on Express, makes req.auth an accessor of the app's request prototype (no property added per request)", () => {
     const app = { request: {} };
     new HttpExchange(host('express', app)).onModuleInit();
     const req = Object.create(app.request) as { auth?: unknown };

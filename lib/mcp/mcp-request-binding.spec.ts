@@ -8,7 +8,7 @@ const call = (id: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', param
 
 describe('McpRequestBinding', () => {
   it('R40: a session binds each JSON-RPC request of a body (one message or a batch) until its response closes', () => {
-    const binding = McpRequestBinding.perRequest();
+    const binding = McpRequestBinding.forSession();
     const [a, b] = [request('a'), request('b')];
     const [resA, resB] = [response(), response()];
     binding.bind(a, resA, call(1));
@@ -26,7 +26,7 @@ describe('McpRequestBinding', () => {
   });
 
   it('R40: responses, notifications and malformed ids bind nothing; a later binding of an id survives the earlier close', () => {
-    const binding = McpRequestBinding.perRequest();
+    const binding = McpRequestBinding.forSession();
     const res = response();
     binding.bind(request('r'), res, [
       { jsonrpc: '2.0', id: 5, result: {} },

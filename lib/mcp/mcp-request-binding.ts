@@ -25,7 +25,7 @@ export class McpRequestBinding {
   }
 
   /** The binding of a server that serves a session: requests bound by id as they arrive (`bind`). */
-  static perRequest(): McpRequestBinding {
+  static forSession(): McpRequestBinding {
     return new McpRequestBinding();
   }
 

@@ -55,7 +55,7 @@ export async function openStatefulSession<S extends SessionServer<T>, T extends 
   const { sessions, servers } = context;
   const owner = sessions.admit(req.auth, res);
   if (owner === undefined) return;
-  const requests = McpRequestBinding.perRequest();
+  const requests = McpRequestBinding.forSession();
   const server = line.createServer(requests);
   const transport: T = line.createTransport({
     sessionIdGenerator: () => randomUUID(),

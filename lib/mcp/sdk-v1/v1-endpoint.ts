@@ -81,7 +81,7 @@ export class V1Endpoint implements McpLineEndpoint {
     const owner = sessions.admit(req.auth, res);
     if (owner === undefined) return;
     const transport = new SSEServerTransport(messagesUrl, res);
-    const requests = McpRequestBinding.perRequest();
+    const requests = McpRequestBinding.forSession();
     const server = createV1Server(servers, requests);
     servers.listChanges(server, req.auth);
     sessions.add(transport.sessionId, {

@@ -28,7 +28,7 @@ const validator = new AjvJsonSchemaValidator();
  * The dispatcher's view of one request: the SDK's extra, the caller its transport received (`req.auth`), and the
  * HTTP request that carried it (read when the SDK dispatches the request, before the handler's first `await`).
  */
-function scopeOf(extra: Extra, requests: McpRequestBinding): McpRequestScope {
+function requestScope(extra: Extra, requests: McpRequestBinding): McpRequestScope {
   return {
     extra: extra as unknown as McpRequestExtraV1,
     auth: extra.authInfo as McpAuthInfo | undefined,
@@ -47,7 +47,7 @@ export function createV1Server(servers: McpProtocolServerFactory, requests: McpR
     { name, version, title },
     { capabilities: servers.capabilities(), instructions, jsonSchemaValidator: validator },
   );
-  install(server, servers, (extra) => scopeOf(extra, requests));
+  install(server, servers, (extra) => requestScope(extra, requests));
   servers.configure(server);
   return server;
 }

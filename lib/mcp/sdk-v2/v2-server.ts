@@ -10,7 +10,7 @@ import { CACHEABLE_LISTS, type McpProtocolServerFactory } from '../mcp-protocol-
  * The dispatcher's view of one request: the SDK's context, the caller the entry received (`req.auth`), and the HTTP
  * request that carried it (read when the SDK dispatches the request, before the handler's first `await`).
  */
-function scopeOf(ctx: ServerContext, requests: McpRequestBinding): McpRequestScope {
+function requestScope(ctx: ServerContext, requests: McpRequestBinding): McpRequestScope {
   return {
     extra: ctx as unknown as McpRequestContextV2,
     auth: ctx.http?.authInfo as McpAuthInfo | undefined,
@@ -41,7 +41,7 @@ export function createV2Server(servers: McpProtocolServerFactory, requests: McpR
     { name, version, title },
     { capabilities: servers.capabilities(), instructions, cacheHints: cacheHints(servers) },
   );
-  install(server, servers, (ctx) => scopeOf(ctx, requests));
+  install(server, servers, (ctx) => requestScope(ctx, requests));
   servers.configure(server);
   return server;
 }
