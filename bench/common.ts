@@ -69,7 +69,7 @@ export const STACK_LABELS: Record<StackName, string> = {
   'floor-guard': 'no auth + a guard that returns true',
   'floor-guard-module': 'no auth + a guard that returns true, McpAuthModule imported',
   'floor-guard-publish': 'no auth + a guard that sets req.auth and returns true',
-  'signature-only': 'a guard that only checks the signature (node:crypto)',
+  'signature-only': 'a guard checking only the signature (node:crypto) and exp/iss/aud/scope',
   'mcp-noauth-als': 'MCP tools/call, no auth + AsyncLocalStorage middleware',
   'mcp-auth-context': 'McpAuthGuard + @RequireScopes + a service reading McpAuthContext',
   'mcp-tools-auth-context': 'MCP tools/call, McpAuthModule + a tool reading McpAuthContext',
@@ -80,7 +80,8 @@ export const STACK_LABELS: Record<StackName, string> = {
   'fastify-floor': 'Fastify: no auth (floor)',
   'fastify-floor-guard': 'Fastify: no auth + a guard that returns true',
   'fastify-mcp-auth': 'Fastify: McpAuthGuard + @RequireScopes',
-  'fastify-signature-only': 'Fastify: a guard that only checks the signature (node:crypto)',
+  'fastify-signature-only':
+    'Fastify: a guard checking only the signature (node:crypto) and exp/iss/aud/scope',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */

@@ -487,8 +487,11 @@ describe('McpAuthModule configuration', () => {
         const first = authenticator.authenticate(req(), resource, ['read:todos']);
         expect(first).toBeInstanceOf(Promise); // discovery is done, but the first key selection is jose's
         const auth = await first;
+        // Its second use: verified again, synchronously (the key is known), and cached from then on.
         const again = authenticator.authenticate(req(), resource, ['read:todos']);
-        expect(again).toBe(auth);
+        expect(again).not.toBeInstanceOf(Promise);
+        expect(again).toEqual(auth);
+        expect(authenticator.authenticate(req(), resource, ['read:todos'])).toBe(again);
         expect(() => authenticator.authenticate(req(), resource, ['delete:todos'])).toThrow(
           expect.objectContaining({ code: 'ERR_INSUFFICIENT_SCOPE' }),
         );

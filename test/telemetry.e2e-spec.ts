@@ -86,20 +86,21 @@ describe.each(ADAPTERS)('telemetry on %s: events, metrics and spans (issue 17)',
     const token = await issuer.mint({ subject: 'alice', clientId: 'app-1', scopes: ['read:todos'] });
     await get(token).expect(200);
     const spansAfterFirst = otel.spans().length;
+    await get(token).expect(200); // verified a second time: now cached (tokenCache.admission 'second-use')
     await get(token).expect(200);
     await get(token).expect(200);
     expect(otel.spans().length).toBe(spansAfterFirst);
 
     const metrics = await otel.collect();
-    expect(valueOf(metrics.get('mcp_auth.decisions'), { result: 'accepted', resource: RESOURCE })).toBe(3);
+    expect(valueOf(metrics.get('mcp_auth.decisions'), { result: 'accepted', resource: RESOURCE })).toBe(4);
     expect(
       valueOf(metrics.get('mcp_auth.verification.duration'), { result: 'accepted', resource: RESOURCE }),
-    ).toBe(3);
+    ).toBe(4);
     expect(valueOf(metrics.get('mcp_auth.jwks.fetches'), { issuer: issuer.issuer, outcome: 'success' })).toBe(
       1,
     );
     expect(valueOf(metrics.get('mcp_auth.token_cache.hits'), { cache: 'jwt', resource: RESOURCE })).toBe(2);
-    expect(valueOf(metrics.get('mcp_auth.token_cache.misses'), { cache: 'jwt', resource: RESOURCE })).toBe(1);
+    expect(valueOf(metrics.get('mcp_auth.token_cache.misses'), { cache: 'jwt', resource: RESOURCE })).toBe(2);
     expect(valueOf(metrics.get('mcp_auth.token_cache.size'), { cache: 'jwt', resource: RESOURCE })).toBe(1);
     const jwksSpans = otel.spans().filter((s) => s.name === 'mcp_auth.jwks.fetch');
     expect(jwksSpans).toHaveLength(1);
@@ -110,7 +111,7 @@ describe.each(ADAPTERS)('telemetry on %s: events, metrics and spans (issue 17)',
     });
 
     const accepted = events.filter((e) => e.type === 'mcp-auth.accepted');
-    expect(accepted).toHaveLength(3);
+    expect(accepted).toHaveLength(4);
     expect(accepted[0]).toMatchObject({
       resource: RESOURCE,
       route: '/api/todos',

@@ -108,11 +108,14 @@ export class McpAuthSettings extends ResourceDefaults {
    * already verified is not verified again (signature included) until it could have changed. Entries are kept per
    * resource, keyed by the token, never past its `exp` nor `maxAge` seconds; `exp`/`nbf` are re-checked on every
    * hit; an entry is dropped when its signing key leaves the issuer's key set (noticed at the next key set refresh,
-   * at most `jwks.cacheMaxAge` later). `false` turns it off. Default `{ maxEntries: 10000, maxAge: 300 }`.
+   * at most `jwks.cacheMaxAge` later). A token enters the cache when it is verified a second time (`admission`), so
+   * tokens used once do not evict those of live sessions. `false` turns it off. Default
+   * `{ maxEntries: 10000, maxAge: 300, admission: 'second-use' }`.
    */
   @Nested({
     type: () => TokenCacheSettings,
-    shorthand: (value) => (value === false ? undefined : 'must be false or { maxEntries?, maxAge? }'),
+    shorthand: (value) =>
+      value === false ? undefined : 'must be false or { maxEntries?, maxAge?, admission? }',
   })
   tokenCache: Defaulted<false | TokenCacheSettings> = new TokenCacheSettings();
 

@@ -1,4 +1,4 @@
-import { IsInt, Min } from 'class-validator';
+import { IsIn, IsInt, Min } from 'class-validator';
 import type { Defaulted } from './option-types.js';
 
 /** The verified-token cache (see the `tokenCache` option). */
@@ -12,4 +12,14 @@ export class TokenCacheSettings {
   @IsInt()
   @Min(1)
   maxAge: Defaulted<number> = 300;
+
+  /**
+   * Which verified tokens enter the cache. `'second-use'` (default): a token verified for the second time — the
+   * first verification only leaves a 32-bit fingerprint in a fixed table (no per-token memory), so tokens used once
+   * (a job minting a token per call, a burst of fresh tokens) neither evict the tokens of live sessions nor cost
+   * what keeping them costs (~1.3 KB each, promoted by the garbage collector); a session pays one more signature
+   * check, on its second request. `'first-use'`: every verified token is cached at once.
+   */
+  @IsIn(['second-use', 'first-use'])
+  admission: Defaulted<'second-use' | 'first-use'> = 'second-use';
 }

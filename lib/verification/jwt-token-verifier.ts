@@ -57,7 +57,7 @@ function isCanonicalBase64url(segment: string): boolean {
  * verifier.
  *
  * A token already verified is not verified again while it is cached (`tokenCache`): per resource, keyed by the
- * token, LRU-bounded, never past its `exp` nor `maxAge`; the time rules are re-checked on every hit, and an entry is
+ * token, entered at its second verification by default (`admission`), LRU-bounded, never past its `exp` nor `maxAge`; the time rules are re-checked on every hit, and an entry is
  * dropped when the key that verified it left the issuer's key set (by thumbprint, `kid` or not) or the key set is
  * due for a refresh.
  */
@@ -74,7 +74,9 @@ export class JwtTokenVerifier implements TokenVerifier {
   ) {
     this.algorithms = new Set(options.algorithms);
     for (const resource of options.resources) {
-      const cache = new TokenCache<Verified>(options.tokenCache ? options.tokenCache.maxEntries : 0);
+      const cache = options.tokenCache
+        ? new TokenCache<Verified>(options.tokenCache.maxEntries, options.tokenCache.admission)
+        : new TokenCache<Verified>(0);
       this.caches.set(resource, cache);
       if (options.tokenCache) telemetry.observeCache('jwt', resource.id, cache);
     }

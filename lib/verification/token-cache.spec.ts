@@ -48,6 +48,29 @@ describe('TokenCache', () => {
     ]);
   });
 
+  it('second-use admission: a key is kept when offered a second time; a cached key is replaced at once', () => {
+    const cache = new TokenCache<number>(10, 'second-use');
+    cache.set('a', 1, 1e12);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.size).toBe(0);
+    cache.set('a', 2, 1e12);
+    expect(cache.get('a')).toBe(2);
+    cache.set('a', 3, 1e12); // re-verified (e.g. after a key set refresh): replaced without a second offer
+    expect(cache.get('a')).toBe(3);
+    // Many keys offered once each: none kept, none of them admits another.
+    for (let i = 0; i < 1_000; i++) cache.set(`once-${i}`, i, 1e12);
+    expect(cache.size).toBe(1);
+    // Offered again after others: still admitted (its fingerprint stays unless another lands on its index).
+    cache.set('b', 1, 1e12);
+    cache.set('c', 1, 1e12);
+    cache.set('b', 4, 1e12);
+    expect(cache.get('b')).toBe(4);
+    expect(new TokenCache<number>(10).size).toBe(0);
+    const first = new TokenCache<number>(10, 'first-use');
+    first.set('a', 1, 1e12);
+    expect(first.get('a')).toBe(1);
+  });
+
   it('a bound of 0 disables caching; deleteWhere drops matching entries', () => {
     const off = new TokenCache<number>(0);
     off.set('a', 1, 1e12);

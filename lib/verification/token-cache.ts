@@ -9,6 +9,13 @@ import { createHash } from 'node:crypto';
  */
 const SLOT_LENGTH = 64;
 
+/** Which verified entries a cache keeps: every one at once, or those offered a second time (see `admission`). */
+export type CacheAdmission = 'first-use' | 'second-use';
+
+/** Fingerprints the second-use table holds at most (256 KB), and at least. */
+const MAX_FINGERPRINTS = 1 << 16;
+const MIN_FINGERPRINTS = 1 << 6;
+
 interface Entry<T> {
   readonly key: string;
   readonly value: T;
@@ -31,11 +38,31 @@ export class TokenCache<T> {
    * set after it was created (a refreshed entry is re-set, so it comes after the older ones).
    */
   private oldest?: Iterator<string>;
+  /**
+   * Second-use admission: the fingerprints of keys offered once, direct-mapped (a fingerprint's low bits are its
+   * index; a newer one overwrites). A key is admitted when its fingerprint is found; no per-key memory, no
+   * allocation. A fingerprint shared by two keys only admits the second on its first offer.
+   */
+  private readonly offered?: Int32Array;
   /** Lookups answered from the cache, and lookups that found nothing usable (for the metrics). */
   hits = 0;
   misses = 0;
 
-  constructor(private readonly maxEntries: number) {}
+  /**
+   * @param maxEntries entries kept at most (least recently used evicted); 0 keeps none.
+   * @param admission `'second-use'`: `set` keeps a key only when it is offered a second time (a key already cached
+   *   is replaced at once). Default `'first-use'`.
+   */
+  constructor(
+    private readonly maxEntries: number,
+    admission: CacheAdmission = 'first-use',
+  ) {
+    if (admission === 'second-use' && maxEntries > 0) {
+      let size = MIN_FINGERPRINTS;
+      while (size < maxEntries && size < MAX_FINGERPRINTS) size <<= 1;
+      this.offered = new Int32Array(size);
+    }
+  }
 
   /** The cache key of a token: its SHA-256, base64url. */
   static keyOf(token: string): string {
@@ -70,9 +97,23 @@ export class TokenCache<T> {
   set(key: string, value: T, until: number, now = Date.now() / 1000): void {
     if (this.maxEntries <= 0) return;
     const slot = slotOf(key);
+    if (this.offered !== undefined && this.entries.get(slot)?.key !== key && !this.admit(key)) return;
     this.entries.delete(slot);
     this.entries.set(slot, { key, value, until, used: now });
     if (this.entries.size > this.maxEntries) this.evictOldest();
+  }
+
+  /** Second-use admission: true when `key` was offered before (and forgets it), else remembers it. */
+  private admit(key: string): boolean {
+    const table = this.offered!;
+    const print = fingerprint(key);
+    const index = print & (table.length - 1);
+    if (table[index] === print) {
+      table[index] = 0;
+      return true;
+    }
+    table[index] = print;
+    return false;
   }
 
   private evictOldest(): void {
@@ -97,4 +138,12 @@ export class TokenCache<T> {
 /** The map index of a key: its last {@link SLOT_LENGTH} characters (the whole key when shorter). */
 function slotOf(key: string): string {
   return key.length > SLOT_LENGTH ? key.slice(key.length - SLOT_LENGTH) : key;
+}
+
+/** FNV-1a (32 bits) of a key's last {@link SLOT_LENGTH} characters, never 0 (an empty fingerprint slot). */
+function fingerprint(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = Math.max(0, key.length - SLOT_LENGTH); i < key.length; i++)
+    hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash | 1;
 }
