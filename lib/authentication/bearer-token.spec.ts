@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { IncomingMessage } from 'node:http';
 import { McpAuthError } from '../core/mcp-auth.error.js';
 import { bearerTokenOf, extractBearerToken } from './bearer-token.js';
@@ -118,10 +119,33 @@ describe('bearerTokenOf', () => {
       let header = prefixes[random(prefixes.length)];
       const length = random(12);
       for (let i = 0; i < length; i++) header += ALPHABET[random(ALPHABET.length)];
-      const [ours, theirs] = [bearerTokenOf(header), oracle(header)];
-      if (ours !== theirs) mismatches.push([header, ours, theirs]);
+      // Asked twice: the second answer may come from the headers already checked.
+      const [ours, again, theirs] = [bearerTokenOf(header), bearerTokenOf(header), oracle(header)];
+      if (ours !== theirs || again !== theirs) mismatches.push([header, ours, theirs]);
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('R10: a header checked just before is answered without reading it again — only the very same string', () => {
+    const header = `Bearer ${'a'.repeat(900)}.b.cd`;
+    expect(bearerTokenOf(header)).toBe(header.slice(7));
+    const test = jest.spyOn(RegExp.prototype, 'test');
+    try {
+      expect(bearerTokenOf(Buffer.from(header).toString())).toBe(header.slice(7)); // an equal string, not the same
+      expect(test).not.toHaveBeenCalled();
+      // Same length and last characters (the same slot), one character apart: checked, and remembered instead.
+      const other = `${header.slice(0, 20)}b${header.slice(21)}`;
+      expect(bearerTokenOf(other)).toBe(other.slice(7));
+      expect(test).toHaveBeenCalledTimes(1);
+      // A malformed header of the same slot is never remembered, nor answered from the one remembered.
+      const malformed = `${header.slice(0, 20)} ${header.slice(21)}`;
+      expect([bearerTokenOf(malformed), bearerTokenOf(malformed)]).toEqual([undefined, undefined]);
+      expect(test).toHaveBeenCalledTimes(3);
+      expect(bearerTokenOf(other)).toBe(other.slice(7));
+      expect(test).toHaveBeenCalledTimes(3);
+    } finally {
+      test.mockRestore();
+    }
   });
 
   it.each([

@@ -33,16 +33,41 @@ const SPACE = 32;
 const SCHEME_LENGTH = 'bearer'.length;
 
 /**
+ * Headers found well-formed, with their token: a client sends the same header with every request of a session,
+ * and the syntax check reads all of its ~1 000 characters (~1.5 µs per request under load, measured). Direct-mapped
+ * by the header's length and last characters (a JWT's are its signature's); a hit needs the very same string,
+ * compared in full, so the answer is the one the check would give. At most {@link KNOWN_SLOTS} headers of at most
+ * {@link KNOWN_MAX_LENGTH} characters are held, in memory only.
+ */
+const KNOWN_SLOTS = 64;
+const KNOWN_MAX_LENGTH = 4096;
+const knownHeaders = new Array<string | undefined>(KNOWN_SLOTS).fill(undefined);
+const knownTokens = new Array<string | undefined>(KNOWN_SLOTS).fill(undefined);
+
+function knownSlot(header: string): number {
+  const n = header.length;
+  return (n ^ (header.charCodeAt(n - 1) * 31) ^ (header.charCodeAt(n - 2) * 7)) & (KNOWN_SLOTS - 1);
+}
+
+/**
  * The token of an Authorization header of the form `Bearer 1*SP b64token *"=" *SP` (RFC 6750 §2.1; the scheme
- * compared without regard to ASCII case), else `undefined`. Nothing is allocated but the token itself.
+ * compared without regard to ASCII case), else `undefined`. Nothing is allocated but the token itself, and not
+ * even that for a header seen just before.
  */
 export function bearerTokenOf(header: string): string | undefined {
+  const slot = knownSlot(header);
+  if (knownHeaders[slot] === header) return knownTokens[slot];
   if (!BEARER_HEADER.test(header)) return undefined;
   let start = SCHEME_LENGTH;
   while (header.charCodeAt(start) === SPACE) start++;
   let end = header.length;
   while (header.charCodeAt(end - 1) === SPACE) end--;
-  return header.slice(start, end);
+  const token = header.slice(start, end);
+  if (header.length <= KNOWN_MAX_LENGTH) {
+    knownHeaders[slot] = header;
+    knownTokens[slot] = token;
+  }
+  return token;
 }
 
 /** How many Authorization headers were sent: Node keeps only the first in `req.headers`. */
