@@ -38,12 +38,14 @@ function seconds(meter: Meter, name: string, description: string): Histogram {
 
 /**
  * The module's OpenTelemetry instruments, created once. Decisions and cache hits are counted in plain numbers and
- * reported through observable instruments when the SDK collects, so the per-request cost is an increment; only the
- * duration histogram is recorded per request. Exists only when a meter provider is installed: with the API alone,
+ * reported through observable instruments when the SDK collects, so the per-request cost is an increment; the
+ * duration histogram is recorded per verified token and per refusal. Exists only when a meter provider is installed: with the API alone,
  * the module does not touch metrics at all.
  */
 export class AuthMetrics {
   private readonly tallies = new Map<string, DecisionTally>();
+  /** The auth infos whose decision was timed: a cache answering with one again is not. */
+  private readonly timed = new WeakSet<object>();
   private readonly caches: Array<{ attributes: Attributes; stats: CacheStats }> = [];
   private readonly duration: Histogram;
   private readonly jwksFetches: Counter;
@@ -117,10 +119,17 @@ export class AuthMetrics {
       });
   }
 
-  /** An accepted request (`tool`: the MCP handlers it invokes): one increment and one histogram record. */
-  accepted(resource: string, tool: string | undefined, seconds: number): void {
+  /**
+   * An accepted request (`tool`: the MCP handlers it invokes): one increment; its duration is recorded the first
+   * time a decision gives this auth info — when its token was verified — not when a cache answers with it again
+   * (`mcp_auth.token_cache.hits` counts those): a µs-long cache hit would bury the verifications' latency, and an
+   * SDK's `record` allocates ~1.5 KB (measured, `@opentelemetry/sdk-metrics` 2.12).
+   */
+  accepted(resource: string, tool: string | undefined, seconds: number, auth: object): void {
     const tally = this.tally(resource);
     countsOf(tally, tool).accepted++;
+    if (this.timed.has(auth)) return;
+    this.timed.add(auth);
     this.duration.record(seconds, tally.acceptedAttributes);
   }
 

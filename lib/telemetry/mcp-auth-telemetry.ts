@@ -63,7 +63,7 @@ export function reasonOf(error: unknown): string {
  * fan out: `McpAuthEvents` (RxJS and `EventEmitter2`), OpenTelemetry metrics and spans, the audit trail, the
  * health state, and the per-address refusal limit. Built once per module (`create`); the layers hold it.
  *
- * The hot path (a token already verified) costs an increment and a histogram record when an SDK is installed, one
+ * The hot path (a token already verified) costs an increment and a WeakSet lookup when an SDK is installed, one
  * check each for events and audit otherwise; no object is built unless someone listens.
  */
 export class McpAuthTelemetry {
@@ -124,7 +124,7 @@ export class McpAuthTelemetry {
 
   /** A request accepted for `resource`; `started` is `performance.now()` when the decision began. */
   accepted(req: DecisionRequest, auth: McpAuthInfo, resource: ResolvedResource, started: number): void {
-    this.metrics?.accepted(resource.id, invocationOf(req), (performance.now() - started) / 1000);
+    this.metrics?.accepted(resource.id, invocationOf(req), (performance.now() - started) / 1000, auth);
     const audited = this.audit?.config.accepted === true;
     if (!audited && !this.events.wants('mcp-auth.accepted')) return;
     const event: McpAuthEvent = {
