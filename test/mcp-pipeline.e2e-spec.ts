@@ -434,3 +434,68 @@ function withHeaders(headers: Record<string, string>): typeof fetch {
     return fetch(input, { ...init, headers: merged });
   };
 }
+
+describe.each(ADAPTERS.flatMap((adapter) => SDK_LINES.map((sdk) => [adapter, sdk] as const)))(
+  'R40: a request id in flight on a session is not accepted twice — %s, SDK %s server, Streamable HTTP',
+  (adapter, sdk) => {
+    let pipeline: PipelineApp;
+    beforeAll(async () => {
+      pipeline = await startPipelineApp({ sdk, stateful: true }, undefined, adapter);
+    });
+    afterAll(() => pipeline?.close());
+
+    it('R40: a second POST reusing an in-flight id gets 400 Invalid Request; the first completes with its own request', async () => {
+      const authorization = `Bearer ${await pipeline.token(ALL)}`;
+      const post = (body: unknown, headers: Record<string, string> = {}) =>
+        fetch(pipeline.resource, {
+          method: 'POST',
+          headers: {
+            authorization,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2025-06-18',
+            ...headers,
+          },
+          body: JSON.stringify(body),
+        });
+      const opened = await post({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      });
+      const session = opened.headers.get('mcp-session-id')!;
+      await opened.text();
+      expect(session).toBeTruthy();
+      const inSession = { 'mcp-session-id': session };
+      await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, inSession)).text();
+      const tagCall = (tag: string) => ({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'request-tag', arguments: { tag } },
+      });
+      // The tool pauses 40 ms: the second POST arrives while the first is in flight.
+      const first = post(tagCall('first'), { ...inSession, 'x-tag': 'first' });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const second = await post(tagCall('second'), { ...inSession, 'x-tag': 'second' });
+      expect(second.status).toBe(400);
+      expect(await second.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+      const answered = await first;
+      expect(answered.status).toBe(200);
+      const text = await answered.text();
+      expect(text).toContain('\\"injected\\":\\"first\\"');
+      expect(text).not.toContain('second');
+      // Once answered, the id may be used again; and a batch naming one id twice is refused.
+      const again = await post(tagCall('again'), { ...inSession, 'x-tag': 'again' });
+      expect(again.status).toBe(200);
+      await again.text();
+      const batch = await post([tagCall('a'), tagCall('b')], inSession);
+      expect(batch.status).toBe(400);
+    });
+  },
+);

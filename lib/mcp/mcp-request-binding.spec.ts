@@ -25,7 +25,7 @@ describe('McpRequestBinding', () => {
     ]);
   });
 
-  it('R40: responses, notifications and malformed ids bind nothing; a later binding of an id survives the earlier close', () => {
+  it('R40: responses, notifications and malformed ids bind nothing; an id in flight is refused until its response closes', () => {
     const binding = McpRequestBinding.forSession();
     const res = response();
     binding.bind(request('r'), res, [
@@ -38,9 +38,16 @@ describe('McpRequestBinding', () => {
     expect(res.listenerCount('close')).toBe(0);
     const [first, second] = [request('first'), request('second')];
     const [resFirst, resSecond] = [response(), response()];
-    binding.bind(first, resFirst, call(7));
-    binding.bind(second, resSecond, call(7));
+    expect(binding.bind(first, resFirst, call(7))).toBe(true);
+    expect(binding.bind(second, resSecond, [call(8), call(7)])).toBe(false); // 7 is in flight: nothing bound
+    expect([binding.request(7), binding.request(8)]).toEqual([first, undefined]);
+    expect(resSecond.listenerCount('close')).toBe(0);
+    expect(binding.bind(second, resSecond, [call(9), call(9)])).toBe(false); // one id twice in a batch
+    expect(binding.request(9)).toBeUndefined();
+    expect(binding.bind(second, resSecond, call('7'))).toBe(true); // a string id is another id
     (resFirst as unknown as EventEmitter).emit('close');
+    expect(binding.request(7)).toBeUndefined();
+    expect(binding.bind(second, response(), call(7))).toBe(true);
     expect(binding.request(7)).toBe(second);
   });
 
@@ -48,7 +55,8 @@ describe('McpRequestBinding', () => {
     const only = request('only');
     const binding = McpRequestBinding.of(only);
     const res = response();
-    binding.bind(request('other'), res, call(1));
+    expect(binding.bind(request('other'), res, call(1))).toBe(true);
+    expect(binding.bind(request('other'), res, call(1))).toBe(true); // a single request: no id to keep apart
     expect([binding.request(1), binding.request('any'), binding.request(undefined)]).toEqual([
       only,
       only,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeJsonRpcError } from './json-rpc-error.js';
 
 /** A JSON-RPC request id (JSON-RPC 2.0 §4: a string or a number). */
 export type JsonRpcId = string | number;
@@ -31,22 +32,47 @@ export class McpRequestBinding {
 
   /**
    * Binds the JSON-RPC requests of `body` (one message or a batch; notifications and responses carry no request) to
-   * `request` until `response` closes. A later binding of the same id replaces it and is not undone by the first.
+   * `request` until `response` closes. Binds nothing and returns `false` when one of their ids is already bound
+   * (in flight on this session) or appears twice in the body: a request id must not be reused within a session
+   * (MCP 2025-06-18, Basic › Requests), the SDK would mix up the two responses, and a handler would see another
+   * POST's request.
    */
-  bind(request: IncomingMessage, response: ServerResponse, body: unknown): void {
-    if (this.only) return;
+  bind(request: IncomingMessage, response: ServerResponse, body: unknown): boolean {
+    if (this.only) return true;
     const ids = requestIds(body);
-    if (ids.length === 0) return;
+    if (ids.length === 0) return true;
+    if (ids.some((id) => this.byId.has(id)) || new Set(ids).size !== ids.length) return false;
     for (const id of ids) this.byId.set(id, request);
     response.once('close', () => {
       for (const id of ids) if (this.byId.get(id) === request) this.byId.delete(id);
     });
+    return true;
   }
 
   /** The HTTP request that carried the JSON-RPC request `id`, if it is still in flight. */
   request(id: JsonRpcId | undefined): IncomingMessage | undefined {
     return this.only ?? (id === undefined ? undefined : this.byId.get(id));
   }
+}
+
+/**
+ * Binds the JSON-RPC requests of `body` to `req` (`binding.bind`), or answers 400 with a JSON-RPC `Invalid Request`
+ * error (id `null`) when one of their ids is already in flight on the session. Returns whether it bound them.
+ */
+export function bindOrRefuse(
+  binding: McpRequestBinding,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+): boolean {
+  if (binding.bind(req, res, body)) return true;
+  writeJsonRpcError(
+    res,
+    400,
+    -32600,
+    'Invalid Request: a request id of this message is already in use on this session',
+  );
+  return false;
 }
 
 function requestIds(body: unknown): JsonRpcId[] {

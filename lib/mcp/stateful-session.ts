@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendListChanges, type ListChangeSender } from './list-changes.js';
 import type { McpHttpRequest, McpLineContext } from './mcp-protocol-line.js';
-import { McpRequestBinding } from './mcp-request-binding.js';
+import { bindOrRefuse, McpRequestBinding } from './mcp-request-binding.js';
 
 /** What both SDK lines' Streamable HTTP server transport offers a stateful session. */
 export interface SessionTransport {
@@ -74,7 +74,7 @@ export async function openStatefulSession<S extends SessionServer<T>, T extends 
   };
   await server.connect(transport);
   servers.listChanges(server, req.auth);
-  requests.bind(req, res, body);
+  if (!bindOrRefuse(requests, req, res, body)) return;
   await transport.handleRequest(req, res, body);
 }
 
@@ -90,7 +90,7 @@ export function continueStatefulSession<S extends ListChangeSender, T extends Se
   body: unknown,
 ): Promise<void> {
   const { server, transport, requests } = session;
+  if (!bindOrRefuse(requests, req, res, body)) return Promise.resolve();
   sendListChanges(server, context.servers.listChanges(server, req.auth));
-  requests.bind(req, res, body);
   return transport.handleRequest(req, res, body);
 }

@@ -12,7 +12,7 @@ import {
   type StatefulSession,
   type StatefulSessionLine,
 } from '../stateful-session.js';
-import { McpRequestBinding } from '../mcp-request-binding.js';
+import { bindOrRefuse, McpRequestBinding } from '../mcp-request-binding.js';
 import { createV1Server } from './v1-server.js';
 
 type Session<T> = StatefulSession<Server, T>;
@@ -108,10 +108,10 @@ export class V1Endpoint implements McpLineEndpoint {
     const session = sessions.get<Session<SSEServerTransport>>(id, req.auth);
     if (!session) return writeJsonRpcError(res, 404, -32001, 'Session not found');
     const { server, transport, requests } = session.state;
-    sendListChanges(server, servers.listChanges(server, req.auth));
     // The SDK dispatches the message before it answers 202 (the answer goes on the event stream): the binding is read
     // before this response closes.
-    requests.bind(req, res, body);
+    if (!bindOrRefuse(requests, req, res, body)) return;
+    sendListChanges(server, servers.listChanges(server, req.auth));
     await transport.handlePostMessage(req, res, body);
   }
 }
