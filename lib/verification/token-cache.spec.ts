@@ -58,7 +58,7 @@ describe('TokenCache', () => {
     cache.set('a', 3, 1e12); // re-verified (e.g. after a key set refresh): replaced without a second offer
     expect(cache.get('a')).toBe(3);
     // Many keys offered once each: none kept, none of them admits another.
-    for (let i = 0; i < 1_000; i++) cache.set(`once-${i}`, i, 1e12);
+    for (let i = 0; i < 20_000; i++) cache.set(`h.p.${i.toString(36).padStart(70, 'S')}`, i, 1e12);
     expect(cache.size).toBe(1);
     // Offered again after others: still admitted (its fingerprint stays unless another lands on its index).
     cache.set('b', 1, 1e12);

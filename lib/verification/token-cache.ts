@@ -107,7 +107,7 @@ export class TokenCache<T> {
   private admit(key: string): boolean {
     const table = this.offered!;
     const print = fingerprint(key);
-    const index = print & (table.length - 1);
+    const index = slotIndex(key) & (table.length - 1);
     if (table[index] === print) {
       table[index] = 0;
       return true;
@@ -138,6 +138,18 @@ export class TokenCache<T> {
 /** The map index of a key: its last {@link SLOT_LENGTH} characters (the whole key when shorter). */
 function slotOf(key: string): string {
   return key.length > SLOT_LENGTH ? key.slice(key.length - SLOT_LENGTH) : key;
+}
+
+/**
+ * Where a key's fingerprint goes in the second-use table: a hash of its last characters independent of the
+ * fingerprint — were the index the fingerprint's own low bits, only its other bits would tell two keys apart, and
+ * about one key in 2^18 would be admitted at its first offer (measured: 4 of 750 000 in the memory bench).
+ */
+function slotIndex(key: string): number {
+  let hash = 5381;
+  for (let i = Math.max(0, key.length - 8); i < key.length; i++)
+    hash = Math.imul(hash, 33) ^ key.charCodeAt(i);
+  return hash >>> 0;
 }
 
 /** FNV-1a (32 bits) of a key's last {@link SLOT_LENGTH} characters, never 0 (an empty fingerprint slot). */
