@@ -1,6 +1,10 @@
 import { IsIn, IsInt, Min } from 'class-validator';
 import type { Defaulted } from './option-types.js';
 
+/** When a verified token enters the cache (`tokenCache.admission`): at its second verification, or at its first. */
+export const CACHE_ADMISSIONS = ['second-use', 'first-use'] as const;
+export type CacheAdmission = (typeof CACHE_ADMISSIONS)[number];
+
 /** The verified-token cache (see the `tokenCache` option). */
 export class TokenCacheSettings {
   /** Most tokens remembered per resource (least recently used evicted). Default 10000. */
@@ -20,6 +24,6 @@ export class TokenCacheSettings {
    * what keeping them costs (~1.3 KB each, promoted by the garbage collector); a session pays one more signature
    * check, on its second request. `'first-use'`: every verified token is cached at once.
    */
-  @IsIn(['second-use', 'first-use'])
-  admission: Defaulted<'second-use' | 'first-use'> = 'second-use';
+  @IsIn(CACHE_ADMISSIONS)
+  admission: Defaulted<CacheAdmission> = 'second-use';
 }

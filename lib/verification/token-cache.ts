@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CacheAdmission } from '../options/token-cache.settings.js';
 
 /**
  * How many trailing characters of a key index the map. A JWT's are its signature's — distinct for every token —
@@ -8,9 +9,6 @@ import { createHash } from 'node:crypto';
  * and 24). Two keys with the same tail share a slot: the newer replaces the older (never a wrong answer).
  */
 const SLOT_LENGTH = 64;
-
-/** Which verified entries a cache keeps: every one at once, or those offered a second time (see `admission`). */
-export type CacheAdmission = 'first-use' | 'second-use';
 
 /** Fingerprints the second-use table holds at most (256 KB), and at least. */
 const MAX_FINGERPRINTS = 1 << 16;
