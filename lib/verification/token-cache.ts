@@ -37,9 +37,10 @@ export class TokenCache<T> {
    */
   private oldest?: Iterator<string>;
   /**
-   * Second-use admission: the fingerprints of keys offered once, direct-mapped (a fingerprint's low bits are its
-   * index; a newer one overwrites). A key is admitted when its fingerprint is found; no per-key memory, no
-   * allocation. A fingerprint shared by two keys only admits the second on its first offer.
+   * Second-use admission: the fingerprints of keys offered once, direct-mapped by an index hash independent of the
+   * fingerprint (a newer key on the same index overwrites). A key is admitted when its fingerprint is found there;
+   * no per-key memory, no allocation. The smallest power of two ≥ `maxEntries` slots (64 to 65 536: 64 KiB at the
+   * default 10 000).
    */
   private readonly offered?: Int32Array;
   /** Lookups answered from the cache, and lookups that found nothing usable (for the metrics). */
