@@ -44,6 +44,9 @@ interface RouteMetadata {
 export class McpAuthGuard implements CanActivate {
   private static readonly logger = new Logger('McpAuthModule');
   private readonly routes = new WeakMap<object, WeakMap<object, RouteMetadata>>();
+  private lastType?: object;
+  private lastHandler?: object;
+  private lastRoute?: RouteMetadata;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -152,9 +155,15 @@ export class McpAuthGuard implements CanActivate {
     }
   }
 
+  /**
+   * The route's metadata, read once per route. The last route's is kept at hand: the hooks above ask for it up to
+   * three times per request, and a server mostly answers one route after another (two WeakMap lookups each
+   * otherwise).
+   */
   private routeMetadata(context: ExecutionContext): RouteMetadata {
     const type = context.getClass();
     const handler = context.getHandler();
+    if (handler === this.lastHandler && type === this.lastType) return this.lastRoute!;
     let byHandler = this.routes.get(type);
     if (!byHandler) this.routes.set(type, (byHandler = new WeakMap()));
     let route = byHandler.get(handler);
@@ -168,6 +177,9 @@ export class McpAuthGuard implements CanActivate {
       };
       byHandler.set(handler, route);
     }
+    this.lastType = type;
+    this.lastHandler = handler;
+    this.lastRoute = route;
     return route;
   }
 }

@@ -3,6 +3,7 @@ import { HttpException, Inject, Injectable, type ExecutionContext } from '@nestj
 import { Reflector } from '@nestjs/core';
 import type { McpAuthenticator } from '../authentication/mcp-authenticator.js';
 import { HttpExchange } from '../core/http-exchange.js';
+import { RequestSlot } from '../core/request-slot.js';
 import { McpAuthGuard } from '../guard/mcp-auth.guard.js';
 import { reportInvocation } from '../telemetry/mcp-invocation-site.js';
 import { jsonRpcError } from './json-rpc-error.js';
@@ -31,7 +32,7 @@ import { OriginPolicy } from './origin-policy.js';
  */
 @Injectable()
 export class McpEndpointGuard extends McpAuthGuard {
-  private readonly invocations = new WeakMap<object, readonly McpHandler[]>();
+  private readonly invocations = new RequestSlot<readonly McpHandler[]>('handlers');
 
   constructor(
     reflector: Reflector,

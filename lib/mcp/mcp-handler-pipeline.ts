@@ -4,6 +4,7 @@ import { ContextIdFactory, ExternalContextCreator, ModuleRef } from '@nestjs/cor
 import { isObservable, lastValueFrom } from 'rxjs';
 import { McpAuthContext } from '../context/mcp-auth-context.js';
 import { MCP_CONTEXT_TYPE, type McpInvocation } from '../core/mcp-invocation.js';
+import { RequestSlot } from '../core/request-slot.js';
 import type { McpHandler } from './mcp-handler.js';
 import { McpHandlerRegistry } from './mcp-handler-registry.js';
 import { MCP_ROUTE_ARGS_METADATA, mcpParamsFactory } from './mcp-params.decorators.js';
@@ -21,7 +22,7 @@ type ContextId = ReturnType<typeof ContextIdFactory.create>;
 @Injectable()
 export class McpHandlerPipeline implements OnApplicationBootstrap {
   private readonly built = new Map<McpHandler, NestHandler>();
-  private readonly contextIds = new WeakMap<IncomingMessage, ContextId>();
+  private readonly contextIds = new RequestSlot<ContextId>('context-id');
 
   constructor(
     private readonly registry: McpHandlerRegistry,

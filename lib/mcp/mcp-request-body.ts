@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { RequestSlot } from '../core/request-slot.js';
 
 /** Express' (and so Nest's) default JSON body limit, `'100kb'`. */
 export const DEFAULT_MAX_BODY_SIZE = 100 * 1024;
@@ -19,7 +20,7 @@ type Outcome = { readonly body: unknown } | { readonly error: McpRequestBodyErro
 type RequestWithBody = IncomingMessage & { body?: unknown };
 
 /** One outcome per request: the scope decision and the SDK's dispatch read the same object. */
-const outcomes = new WeakMap<IncomingMessage, Outcome | Promise<Outcome>>();
+const outcomes = new RequestSlot<Outcome | Promise<Outcome>>('mcp-body');
 
 const unsupportedType = () =>
   new McpRequestBodyError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');

@@ -1,13 +1,14 @@
+import { RequestSlot } from '../core/request-slot.js';
+
 /** What each request being decided invokes on an MCP endpoint, as the endpoint described it. */
-const invocations = new WeakMap<object, string>();
+const invocations = new RequestSlot<string>('invocation');
 
 /**
  * For the MCP endpoint: names the handlers `req` invokes (`tools/call delete-todo`), so that the decision reported
  * on it — events, audit line, `mcp_auth.decisions` — says which. Set before the request is authenticated.
  */
 export function reportInvocation(req: object, tool: string | undefined): void {
-  if (tool === undefined) invocations.delete(req);
-  else invocations.set(req, tool);
+  invocations.set(req, tool);
 }
 
 /** The handlers `req` invokes, as {@link reportInvocation} named them; `undefined` for any other request. */
