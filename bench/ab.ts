@@ -9,8 +9,10 @@ import { mintMany, mintOne } from './tokens.js';
  * A/B of any stacks, same method as run.js (interleaved rotated rounds, one warm-up, CPU read inside the servers),
  * repeated RS256 token: for diagnostics such as “what does the AsyncLocalStorage middleware alone cost?”.
  * Usage: node dist-scripts/bench/ab.js <stack>[+nocache] <stack> [more stacks…] [--reps=5] [--duration=3] [--warmup=3000]
- *          [--never-seen [--amount=4000]] [--alg=RS256|ES256]
- * `+nocache` boots the stack with `tokenCache: false`; `--never-seen` gives every request its own token.
+ *          [--never-seen [--amount=4000]] [--alg=RS256|ES256] [--server-flags='<node flags>']
+ * `--server-flags` replaces the servers' V8 flags (default: SERVER_FLAGS of processes.ts; empty: V8's own defaults).
+ * `+nocache` boots the stack with `tokenCache: false`; a `#tag` suffix runs one more process of a stack named
+ * already (`floor-guard#2`: the spread between processes); `--never-seen` gives every request its own token.
  * e.g.   node dist-scripts/bench/ab.js floor floor-als mcp-auth
  *        node dist-scripts/bench/ab.js mcp-noauth mcp-noauth-als mcp-tools-auth
  *        node dist-scripts/bench/ab.js floor mcp-auth mcp-auth+nocache --never-seen
@@ -22,11 +24,16 @@ async function main(): Promise<void> {
   const option = (name: string, fallback: number) =>
     Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
   const names = args.filter((a) => !a.startsWith('--'));
-  const stacks = names.map((n) => n.replace(/\+nocache$/, '') as StackName);
+  const stacks = names.map((n) => n.replace(/#\w+$/, '').replace(/\+nocache$/, '') as StackName);
   const reps = option('reps', 5);
   const duration = option('duration', 3);
   const amount = option('amount', 4_000);
   const neverSeen = args.includes('--never-seen');
+  const execArgv = args
+    .find((a) => a.startsWith('--server-flags='))
+    ?.slice('--server-flags='.length)
+    .split(' ')
+    .filter(Boolean);
   const alg = (args.find((a) => a.startsWith('--alg='))?.split('=')[1] ?? 'RS256') as Alg;
   for (const s of stacks) if (!STACKS.includes(s)) throw new Error(`stack: one of ${STACKS.join(', ')}`);
   if (stacks.length < 2) throw new Error('name two stacks or more; the first is the baseline');
@@ -50,8 +57,8 @@ async function main(): Promise<void> {
     names.map((n, i) =>
       startServer(
         stacks[i],
-        { ...config, tokenCacheOff: n.endsWith('+nocache') },
-        { cpus: HAS_TASKSET ? '1' : undefined },
+        { ...config, tokenCacheOff: n.replace(/#\w+$/, '').endsWith('+nocache') },
+        { cpus: HAS_TASKSET ? '1' : undefined, execArgv },
       ),
     ),
   );

@@ -20,7 +20,7 @@ import { runLazyDiscovery, type LazyDiscoveryResult } from './lazy-discovery.js'
 import { measureTelemetryAlone, type TelemetryAloneResult } from './telemetry-alone.js';
 import { load, measureRound, type LoadSpec } from './load.js';
 import type { MemoryResult } from './memory.js';
-import { HAS_TASKSET, pin, startServer, type ServerProcess } from './processes.js';
+import { HAS_TASKSET, pin, SERVER_FLAGS, startServer, type ServerProcess } from './processes.js';
 import { fmt, median, table } from './stats.js';
 import { mintMany, mintOne } from './tokens.js';
 
@@ -54,6 +54,13 @@ const SETTINGS = {
   lazyRequests: 1_000,
   /** Requests each server answers before the first round (the JIT settles). */
   warmup: envNumber('BENCH_WARMUP', QUICK ? 2_000 : 5_000),
+  /**
+   * Processes per stack, taking the rounds in turn (repetition r: process r mod n of every stack, so a per-round
+   * pair is two processes of the same rank). Two processes of one stack differ by up to ~6 µs CPU per request over
+   * HTTP (A/B of three processes each, Node 24: McpAuthGuard +6.0, −0.5, +5.1 µs over three no-op-guard processes
+   * within 2.3 µs of each other) — JIT and memory-layout luck that more rounds of the same processes never average.
+   */
+  processes: envNumber('BENCH_PROCESSES', QUICK ? 1 : 3),
 };
 const RESOURCE = 'http://127.0.0.1/api';
 const SERVER_CPUS = HAS_TASKSET ? '1' : undefined;
@@ -231,6 +238,12 @@ function requestFor(kind: 'rest' | 'mcp'): Pick<LoadSpec, 'method' | 'path' | 'h
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
         body: TOOLS_CALL_BODY,
       };
+}
+
+/** The process of `stack` that takes repetition `rep`: the same rank for every stack of a repetition. */
+function processOf(servers: Map<StackName, ServerProcess[]>, stack: StackName, rep: number): ServerProcess {
+  const processes = servers.get(stack)!;
+  return processes[rep % processes.length];
 }
 
 async function round(
@@ -603,15 +616,20 @@ async function main(): Promise<void> {
   log(`  Nest's pipeline alone measured, ${elapsed()}`);
 
   const stacks = [...new Set(SCENARIOS.flatMap((s) => s.stacks))];
-  const servers = new Map<StackName, ServerProcess>();
+  const servers = new Map<StackName, ServerProcess[]>();
   for (const stack of stacks) {
-    servers.set(stack, await startServer(stack, config, { cpus: SERVER_CPUS }));
+    const processes: ServerProcess[] = [];
+    for (let p = 0; p < SETTINGS.processes; p++) {
+      processes.push(await startServer(stack, config, { cpus: SERVER_CPUS }));
+    }
+    servers.set(stack, processes);
   }
-  for (const [stack, server] of servers) {
-    for (const alg of ALGS) await smoke(server, STACK_KIND[stack], repeated[alg]);
+  for (const [stack, processes] of servers) {
+    for (const server of processes)
+      for (const alg of ALGS) await smoke(server, STACK_KIND[stack], repeated[alg]);
   }
   log(
-    `  ${servers.size} servers up (${pinned ? 'taskset: load generator on CPU 0, servers on CPU 1' : 'not pinned'}), ${elapsed()}`,
+    `  ${servers.size} stacks × ${SETTINGS.processes} server processes up (${pinned ? 'taskset: load generator on CPU 0, servers on CPU 1' : 'not pinned'}), ${elapsed()}`,
   );
 
   const results = new Map<string, Round[]>();
@@ -623,21 +641,23 @@ async function main(): Promise<void> {
     // warm-up measured both as gaps that were not the code's: the pipeline's tool +186 µs per call, never-seen RS256
     // 0.79× the signature-only guard (0.94× in an A/B warmed on the never-seen path, same machine).
     for (const stack of scenario.stacks) {
-      await load({
-        port: servers.get(stack)!.port,
-        ...requestFor(STACK_KIND[stack]),
-        connections: SETTINGS.connections,
-        ...(scenario.mode === 'repeated'
-          ? { token: repeated[scenario.alg], amount: SETTINGS.warmup }
-          : { tokens: warmupPools[scenario.alg], amount: SETTINGS.warmup }),
-      });
+      for (const server of servers.get(stack)!) {
+        await load({
+          port: server.port,
+          ...requestFor(STACK_KIND[stack]),
+          connections: SETTINGS.connections,
+          ...(scenario.mode === 'repeated'
+            ? { token: repeated[scenario.alg], amount: SETTINGS.warmup }
+            : { tokens: warmupPools[scenario.alg], amount: SETTINGS.warmup }),
+        });
+      }
     }
     const rounds: Round[] = [];
     for (let rep = 0; rep <= scenario.reps; rep++) {
       // Interleaved, the order rotated every repetition: A B C, B C A, C A B…
       const order = scenario.stacks.map((_, i) => scenario.stacks[(i + rep) % scenario.stacks.length]);
       for (const stack of order) {
-        const r = await round(scenario, servers.get(stack)!, rep, {
+        const r = await round(scenario, processOf(servers, stack, rep), rep, {
           repeated: repeated[scenario.alg],
           pool: pools[scenario.alg][rep],
         });
@@ -648,7 +668,7 @@ async function main(): Promise<void> {
     results.set(scenario.key, rounds);
     log(`  ${scenario.key} done, ${elapsed()}`);
   }
-  for (const server of servers.values()) await server.stop();
+  for (const processes of servers.values()) for (const server of processes) await server.stop();
 
   const lazy = await runLazyDiscovery(RESOURCE, SETTINGS.lazyRequests, SERVER_CPUS);
   log(`  lazy discovery done, ${elapsed()}`);
@@ -843,7 +863,10 @@ function buildReport(input: {
       `${QUICK ? ' · BENCH_QUICK' : ''}`,
     '',
     `Nest 12 on Express (and the \`fastify-*\` stacks: the same apps on @nestjs/platform-fastify), \`GET ${ROUTE}\` needing \`read:todos\`, autocannon ${SETTINGS.connections} connections, pipelining 1. ` +
-      `Each stack in its own process; rounds interleaved and rotated (A B C, B C A, …), 1 warm-up round discarded, ` +
+      `Each stack in ${SETTINGS.processes} processes of its own, taking the rounds in turn (a per-round pair is two ` +
+      `processes of the same rank); every server with a fixed young generation (\`${SERVER_FLAGS.join(' ')}\`: V8 ` +
+      `sizes it per process otherwise, and identical servers settled 0.7 and 8.1 scavenges per 1 000 requests apart); ` +
+      `rounds interleaved and rotated (A B C, B C A, …), 1 warm-up round discarded, ` +
       `${SETTINGS.reps} measured rounds per stack (repeated token and telemetry: ${SETTINGS.reps + SETTINGS.extraReps}; MCP: ${SETTINGS.reps + SETTINGS.mcpExtraReps}), each scenario's stacks warmed up with ${fmt(SETTINGS.warmup)} requests on its path first, medians shown. Ratios and “over floor” are medians of per-round pairs ` +
       `(same repetition), so machine-wide noise cancels. Server CPU = process.cpuUsage() (all threads) read inside ` +
       `the server before and after each round ÷ requests completed. Repeated-token rounds last ${SETTINGS.duration} s; ` +
