@@ -35,7 +35,14 @@ import {
   RequireScopes,
   type McpAuthModuleOptions,
 } from '../lib/index.js';
-import { MCP_ROUTE, SCOPE, TODOS, type ExpressStack, type ServerConfig } from './common.js';
+import {
+  MCP_ROUTE,
+  SAME_PROCESS_ROUTES,
+  SCOPE,
+  TODOS,
+  type ExpressStack,
+  type ServerConfig,
+} from './common.js';
 
 const CONFIG = Symbol('BENCH_CONFIG');
 
@@ -190,6 +197,37 @@ class McpAuthContextTodosController {
   @RequireScopes(SCOPE)
   list() {
     return this.caller.todos();
+  }
+}
+
+// One app, three routes measured in alternating slices of the same process (same-process.ts): no auth, the no-op
+// guard, McpAuthGuard — each the same handler as its stack's above; ours registered last.
+const sub = (route: string) => route.slice('/api/'.length);
+
+@Controller('api')
+class SameProcessOpenController {
+  @Get(sub(SAME_PROCESS_ROUTES.floor))
+  list() {
+    return TODOS;
+  }
+}
+
+@Controller('api')
+@UseGuards(AllowGuard)
+class SameProcessNoopController {
+  @Get(sub(SAME_PROCESS_ROUTES['floor-guard']))
+  list() {
+    return TODOS;
+  }
+}
+
+@Controller('api')
+@UseGuards(McpAuthGuard)
+class SameProcessMcpAuthController {
+  @Get(sub(SAME_PROCESS_ROUTES['mcp-auth']))
+  @RequireScopes(SCOPE)
+  list() {
+    return TODOS;
   }
 }
 
@@ -368,6 +406,12 @@ export function stackModule(stack: ExpressStack, config: ServerConfig): DynamicM
       return { module: BenchModule, controllers: [GuardedOpenTodosController] };
     case 'floor-guard-publish':
       return { module: BenchModule, controllers: [PublishingGuardedTodosController] };
+    case 'same-process':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot(authOptions(config))],
+        controllers: [SameProcessOpenController, SameProcessNoopController, SameProcessMcpAuthController],
+      };
     case 'floor-guard-module':
       return {
         module: BenchModule,

@@ -32,12 +32,16 @@ export const STACKS = [
   // SDK installed (in-memory exporters); `mcp-auth` is the default: @opentelemetry/api installed, no SDK.
   'mcp-auth-telemetry-off',
   'mcp-auth-otel-sdk',
+  // One app serving the no-auth route, the no-op guard's route and McpAuthGuard's (SAME_PROCESS_ROUTES): the
+  // three measured in one process, in alternating slices (same-process.ts).
+  'same-process',
   // The same apps on @nestjs/platform-fastify (FASTIFY_TWINS): the floor, a guard that returns true, McpAuthGuard,
   // and the signature-only guard.
   'fastify-floor',
   'fastify-floor-guard',
   'fastify-mcp-auth',
   'fastify-signature-only',
+  'fastify-same-process',
 ] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -50,6 +54,7 @@ export const FASTIFY_TWINS: Record<FastifyStack, ExpressStack> = {
   'fastify-floor-guard': 'floor-guard',
   'fastify-mcp-auth': 'mcp-auth',
   'fastify-signature-only': 'signature-only',
+  'fastify-same-process': 'same-process',
 };
 
 /** The HTTP platform of a stack and the stack whose module it serves. */
@@ -77,11 +82,13 @@ export const STACK_LABELS: Record<StackName, string> = {
   'rest-pipeline': 'McpAuthGuard + @RequireScopes + the same guard and interceptor on the route',
   'mcp-auth-telemetry-off': 'McpAuthGuard, telemetry off (openTelemetry: false, audit: false)',
   'mcp-auth-otel-sdk': 'McpAuthGuard, OpenTelemetry SDK installed (in-memory exporters)',
+  'same-process': 'one app: no auth, a guard that returns true and McpAuthGuard, each on its own route',
   'fastify-floor': 'Fastify: no auth (floor)',
   'fastify-floor-guard': 'Fastify: no auth + a guard that returns true',
   'fastify-mcp-auth': 'Fastify: McpAuthGuard + @RequireScopes',
   'fastify-signature-only':
     'Fastify: a guard checking only the signature (node:crypto) and exp/iss/aud/scope',
+  'fastify-same-process': 'Fastify: one app with the three routes of same-process',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */
@@ -107,6 +114,8 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'fastify-floor-guard': 'rest',
   'fastify-mcp-auth': 'rest',
   'fastify-signature-only': 'rest',
+  'same-process': 'rest',
+  'fastify-same-process': 'rest',
 };
 
 export type Alg = 'RS256' | 'ES256';
@@ -114,6 +123,15 @@ export const ALGS: readonly Alg[] = ['RS256', 'ES256'];
 
 /** The protected REST route and the scope it needs. */
 export const ROUTE = '/api/todos';
+/**
+ * The routes of the `same-process` stacks: no auth, a guard that returns true, McpAuthGuard + @RequireScopes — ours
+ * registered last, so that the router tries the two others first on each of its requests (any bias is against it).
+ */
+export const SAME_PROCESS_ROUTES = {
+  floor: '/api/todos-open',
+  'floor-guard': '/api/todos-noop',
+  'mcp-auth': ROUTE,
+} as const;
 export const MCP_ROUTE = '/mcp';
 export const SCOPE = 'read:todos';
 

@@ -21,6 +21,12 @@ import { measureTelemetryAlone, type TelemetryAloneResult } from './telemetry-al
 import { load, measureRound, type LoadSpec } from './load.js';
 import type { MemoryResult } from './memory.js';
 import { HAS_TASKSET, pin, SERVER_FLAGS, startServer, type ServerProcess } from './processes.js';
+import {
+  runSameProcess,
+  SAME_PROCESS_STACKS,
+  sameProcessTable,
+  type SameProcessResult,
+} from './same-process.js';
 import { fmt, median, table } from './stats.js';
 import { mintMany, mintOne } from './tokens.js';
 
@@ -52,6 +58,9 @@ const SETTINGS = {
   /** Distinct tokens streamed through the verifier in the memory scenario. */
   memoryTokens: envNumber('BENCH_MEMORY_TOKENS', QUICK ? 30_000 : 1_000_000),
   lazyRequests: 1_000,
+  /** Same-process scenario (same-process.ts): slices per route, requests per slice. */
+  sameProcessSlices: QUICK ? 6 : 30,
+  sameProcessAmount: QUICK ? 1_000 : 4_000,
   /** Requests each server answers before the first round (the JIT settles). */
   warmup: envNumber('BENCH_WARMUP', QUICK ? 2_000 : 5_000),
   /**
@@ -95,6 +104,11 @@ interface Scenario {
   compare: StackName[];
   /** Measured rounds per stack. */
   reps: number;
+  /**
+   * The order the stacks are measured in (default: `stacks`, the order of the tables): each stack the targets
+   * compare next to the one it is compared with, so that the two rounds of a pair run back to back.
+   */
+  sequence?: StackName[];
 }
 
 const restStacks: StackName[] = ['floor', 'mcp-auth', 'passport'];
@@ -110,6 +124,21 @@ const repeatedRestStacks: StackName[] = [
   'fastify-floor-guard',
   'fastify-mcp-auth',
 ];
+/**
+ * Measured in this order, each target pair back to back (McpAuthGuard between the no-op guard and no auth, per
+ * adapter): this machine has slow phases of a minute or more (a full run on Node 20 saw every stack ~2× slower for
+ * three repetitions), so two rounds run ~20 s apart can read different machines, two adjacent ones rarely do.
+ */
+const repeatedSequence: StackName[] = [
+  'floor-guard',
+  'mcp-auth',
+  'floor',
+  'passport',
+  'mcp-auth-context',
+  'fastify-floor-guard',
+  'fastify-mcp-auth',
+  'fastify-floor',
+];
 /** Never-seen tokens also measure the crypto floor, per adapter: a guard that only checks the signature. */
 const neverSeenRestStacks: StackName[] = [
   ...restStacks,
@@ -117,6 +146,15 @@ const neverSeenRestStacks: StackName[] = [
   'fastify-floor',
   'fastify-signature-only',
   'fastify-mcp-auth',
+];
+const neverSeenSequence: StackName[] = [
+  'signature-only',
+  'mcp-auth',
+  'floor',
+  'passport',
+  'fastify-signature-only',
+  'fastify-mcp-auth',
+  'fastify-floor',
 ];
 
 /**
@@ -154,6 +192,7 @@ const SCENARIOS: Scenario[] = [
     alg,
     kind: 'rest',
     stacks: repeatedRestStacks,
+    sequence: repeatedSequence,
     floor: 'floor',
     ours: 'mcp-auth',
     passport: 'passport',
@@ -167,6 +206,7 @@ const SCENARIOS: Scenario[] = [
     alg,
     kind: 'rest',
     stacks: neverSeenRestStacks,
+    sequence: neverSeenSequence,
     floor: 'floor',
     ours: 'mcp-auth',
     passport: 'passport',
@@ -212,6 +252,12 @@ const SCENARIOS: Scenario[] = [
     reps: SETTINGS.reps + SETTINGS.mcpExtraReps,
   },
 ];
+for (const scenario of SCENARIOS) {
+  const { sequence, stacks } = scenario;
+  if (sequence && (sequence.length !== stacks.length || stacks.some((stack) => !sequence.includes(stack)))) {
+    throw new Error(`${scenario.key}: its sequence must hold its stacks, each once`);
+  }
+}
 
 interface Round {
   stack: StackName;
@@ -357,8 +403,11 @@ function runMemoryChild(tokens: number): Promise<MemoryResult> {
 // ---------------------------------------------------------------------------------------------------------------
 interface Target {
   name: string;
-  /** HTTP rounds (what the issue specifies; noisy at the µs scale here) or in-process (precise). */
-  by: 'HTTP' | 'in-process';
+  /**
+   * HTTP rounds (what the issue specifies; noisy at the µs scale here), HTTP slices of one process (the stacks of a
+   * ratio in one app), or in-process (precise).
+   */
+  by: 'HTTP' | 'HTTP, one process' | 'in-process';
   value: string;
   pass: boolean;
 }
@@ -654,8 +703,11 @@ async function main(): Promise<void> {
     }
     const rounds: Round[] = [];
     for (let rep = 0; rep <= scenario.reps; rep++) {
-      // Interleaved, the order rotated every repetition: A B C, B C A, C A B…
-      const order = scenario.stacks.map((_, i) => scenario.stacks[(i + rep) % scenario.stacks.length]);
+      // Interleaved, the order rotated every repetition and reversed every other one: A B C, A C B, C A B, C B A…
+      // (a pair of neighbours is measured in both orders, so a drift of the machine within a repetition cancels).
+      const sequence = scenario.sequence ?? scenario.stacks;
+      const rotated = sequence.map((_, i) => sequence[(i + rep) % sequence.length]);
+      const order = rep % 2 === 1 ? rotated.reverse() : rotated;
       for (const stack of order) {
         const r = await round(scenario, processOf(servers, stack, rep), rep, {
           repeated: repeated[scenario.alg],
@@ -670,6 +722,25 @@ async function main(): Promise<void> {
   }
   for (const processes of servers.values()) for (const server of processes) await server.stop();
 
+  // Issue 14's repeated-token ratios once more, in one process per adapter (same-process.ts).
+  const sameProcess: SameProcessResult[] = [];
+  for (const [adapter, stack] of Object.entries(SAME_PROCESS_STACKS)) {
+    sameProcess.push(
+      await runSameProcess({
+        stack,
+        adapter,
+        config,
+        token: repeated.RS256,
+        slices: SETTINGS.sameProcessSlices,
+        amount: SETTINGS.sameProcessAmount,
+        warmup: SETTINGS.warmup,
+        connections: SETTINGS.connections,
+        cpus: SERVER_CPUS,
+      }),
+    );
+  }
+  log(`  same-process slices done, ${elapsed()}`);
+
   const lazy = await runLazyDiscovery(RESOURCE, SETTINGS.lazyRequests, SERVER_CPUS);
   log(`  lazy discovery done, ${elapsed()}`);
   await issuer.close();
@@ -680,6 +751,7 @@ async function main(): Promise<void> {
 
   const report = buildReport({
     results,
+    sameProcess,
     lazy,
     memory,
     pinned,
@@ -695,6 +767,7 @@ async function main(): Promise<void> {
 
 function buildReport(input: {
   results: Map<string, Round[]>;
+  sameProcess: SameProcessResult[];
   lazy: LazyDiscoveryResult;
   memory: MemoryResult;
   pinned: boolean;
@@ -703,7 +776,17 @@ function buildReport(input: {
   pipelineAlone: PipelineAloneResult;
   telemetryAlone: TelemetryAloneResult;
 }): string {
-  const { results, lazy, memory, pinned, floorCrypto, guardAlone, telemetryAlone, pipelineAlone } = input;
+  const {
+    results,
+    sameProcess,
+    lazy,
+    memory,
+    pinned,
+    floorCrypto,
+    guardAlone,
+    telemetryAlone,
+    pipelineAlone,
+  } = input;
   const summaries = new Map(SCENARIOS.map((s) => [s.key, summarise(s, results.get(s.key)!)]));
   const ours = (key: string) => {
     const scenario = SCENARIOS.find((s) => s.key === key)!;
@@ -739,6 +822,19 @@ function buildReport(input: {
       value: `${fmt(bytes.median, 2)}× (${fmt(ours(key).bytes)} vs ${fmt(of(key, 'floor-guard').bytes)} B; rounds ${bytes.rounds})`,
       pass: bytes.median <= 1.1,
     });
+  }
+  for (const r of sameProcess) {
+    for (const [what, ratios, minimum] of [
+      ['the no-op guard', r.vsNoop, 0.95],
+      ['no auth', r.vsFloor, 0.9],
+    ] as const) {
+      targets.push({
+        name: `Repeated token, RS256, ${r.adapter}, one process: ≥ ${fmt(minimum, 2)}× ${what}'s throughput`,
+        by: 'HTTP, one process',
+        value: `${fmt(median(ratios), 3)}× (CPU per request ÷ ours, median of ${ratios.length} slice triplets)`,
+        pass: median(ratios) >= minimum,
+      });
+    }
   }
   for (const alg of ALGS) {
     const key = `never-seen-${alg}`;
@@ -866,7 +962,8 @@ function buildReport(input: {
       `Each stack in ${SETTINGS.processes} processes of its own, taking the rounds in turn (a per-round pair is two ` +
       `processes of the same rank); every server with a fixed young generation (\`${SERVER_FLAGS.join(' ')}\`: V8 ` +
       `sizes it per process otherwise, and identical servers settled 0.7 and 8.1 scavenges per 1 000 requests apart); ` +
-      `rounds interleaved and rotated (A B C, B C A, …), 1 warm-up round discarded, ` +
+      `rounds interleaved, rotated and every other repetition reversed (A B C, A C B, C A B, C B A, …; each stack ` +
+      `measured next to the stacks its targets compare it with), 1 warm-up round discarded, ` +
       `${SETTINGS.reps} measured rounds per stack (repeated token and telemetry: ${SETTINGS.reps + SETTINGS.extraReps}; MCP: ${SETTINGS.reps + SETTINGS.mcpExtraReps}), each scenario's stacks warmed up with ${fmt(SETTINGS.warmup)} requests on its path first, medians shown. Ratios and “over floor” are medians of per-round pairs ` +
       `(same repetition), so machine-wide noise cancels. Server CPU = process.cpuUsage() (all threads) read inside ` +
       `the server before and after each round ÷ requests completed. Repeated-token rounds last ${SETTINGS.duration} s; ` +
@@ -897,6 +994,19 @@ function buildReport(input: {
       );
     }
   }
+  lines.push(
+    '## Repeated token, RS256, in one process: no auth, the no-op guard and McpAuthGuard on three routes of one app',
+    '',
+    `One server process per adapter serving the same handler three times (\`same-process\` stacks; McpAuthGuard's ` +
+      `route registered last), loaded in alternating slices of ${fmt(SETTINGS.sameProcessAmount)} requests ` +
+      `(A B C, C B A, B C A, …; the first triplet discarded), the server's CPU read around each slice. One process ` +
+      `shares its JIT and memory-layout luck and, slices a fraction of a second apart, the machine's slow phases. ` +
+      `At saturation throughput is the inverse of CPU per request: the ratios are the other route's CPU per request ` +
+      `÷ ours, per triplet (median and quartiles); the measured req/s ratios are beside them.`,
+    '',
+    sameProcessTable(sameProcess),
+    '',
+  );
   lines.push('## Targets', '');
   lines.push(
     table(
