@@ -11,7 +11,7 @@ describe('RequestSlot', () => {
     expect(Object.keys(req)).toEqual(['res']); // nothing added to the request itself
     expect(Object.keys(locals)).toEqual([]);
     expect(JSON.stringify(locals)).toBe('{}');
-    expect(Object.getOwnPropertySymbols(locals)).toHaveLength(1);
+    expect(Object.getOwnPropertySymbols(locals)).toHaveLength(2); // the value, and which request owns locals
     slot.set(req, undefined);
     expect(slot.get(req)).toBeUndefined();
   });
@@ -27,13 +27,24 @@ describe('RequestSlot', () => {
     expect(JSON.stringify(one)).toBe('{"headers":{}}');
   });
 
-  it('R17: the same request seen as its Express request and as its Node request is one request', () => {
-    const slot = new RequestSlot<number>('same');
-    const res = { locals: Object.create(null) as object };
-    const req = { res };
-    slot.set(req, 7);
-    expect(slot.get({ res })).toBe(7); // another view of the same exchange (same res.locals)
-    expect(slot.get({ res: { locals: Object.create(null) as object } })).toBeUndefined();
+  it("R17: requests whose res.locals is one shared object never read each other's values", () => {
+    const slot = new RequestSlot<string>('shared');
+    const locals = Object.create(null) as object;
+    const [alice, bob] = [{ res: { locals } }, { res: { locals } }];
+    slot.set(alice, 'alice');
+    slot.set(bob, 'bob');
+    expect([slot.get(alice), slot.get(bob)]).toEqual(['alice', 'bob']);
+    expect(slot.get({ res: { locals } })).toBeUndefined(); // a third request sharing it: nothing, not Alice's
+  });
+
+  it("R17: a request whose res.locals was replaced reads nothing, never another request's value", () => {
+    const slot = new RequestSlot<string>('replaced');
+    const req: { res: { locals: object } } = { res: { locals: Object.create(null) as object } };
+    slot.set(req, 'alice');
+    req.res.locals = Object.create(null) as object;
+    expect(slot.get(req)).toBeUndefined();
+    slot.set(req, 'alice again');
+    expect(slot.get(req)).toBe('alice again');
   });
 
   it('falls back to a WeakMap for a request that cannot take a property', () => {
