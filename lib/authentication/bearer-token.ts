@@ -75,7 +75,11 @@ function authorizationHeaderCount(raw: readonly string[] | undefined): number {
   if (!raw) return 1; // a test double, not a node:http request: only req.headers is known
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') count++;
+    const name = raw[i];
+    // The usual spellings first: `toLowerCase()` would allocate a string per request.
+    if (name.length !== 13) continue;
+    if (name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization')
+      count++;
   }
   return count;
 }

@@ -30,9 +30,11 @@ export function missingScopes(
 ): readonly string[] {
   if (required.length === 0) return NONE;
   if (options.scopeHierarchy.size === 0) {
-    // The usual case, on every request: no array unless a scope is missing.
-    if (required.every((s) => granted.includes(s))) return NONE;
-    return required.filter((s) => !granted.includes(s));
+    // The usual case, on every request: no array (nor closure) unless a scope is missing.
+    for (let i = 0; i < required.length; i++) {
+      if (!granted.includes(required[i])) return required.filter((s) => !granted.includes(s));
+    }
+    return NONE;
   }
   const effective = effectiveScopes(granted, options);
   return required.filter((s) => !effective.has(s));

@@ -136,7 +136,12 @@ export class IssuerKeySet {
 
   /** True while the fetched set is younger than `cacheMaxAge` (no refetch due). */
   get fresh(): boolean {
-    return this.cache.uat !== undefined && Date.now() - this.cache.uat < this.settings.cacheMaxAge;
+    return this.freshAt(Date.now());
+  }
+
+  /** {@link fresh} at `now` (milliseconds since the epoch): for a caller that already read the clock. */
+  freshAt(now: number): boolean {
+    return this.cache.uat !== undefined && now - this.cache.uat < this.settings.cacheMaxAge;
   }
 
   /**

@@ -116,7 +116,7 @@ export class JwtTokenVerifier implements TokenVerifier {
    */
   private stillValid(hit: Verified, now: number): boolean {
     assertTokenTimes(hit.exp, hit.nbf, hit.iat, now, this.options.clockTolerance, 'required');
-    if (!hit.keys.fresh) return false; // verify again: jose refreshes the key set
+    if (!hit.keys.freshAt(now * 1000)) return false; // verify again: jose refreshes the key set
     if (hit.version !== hit.keys.version) {
       if (!hit.keys.publishes(hit.key)) return false; // the key left the set: verify again (and fail)
       hit.version = hit.keys.version;

@@ -71,6 +71,31 @@ describe('TokenCache', () => {
     expect(first.get('a')).toBe(1);
   });
 
+  it('R17: a key found by identity (the resent token) answers only while its entry is still cached', () => {
+    const token = `header.payload.${'S'.repeat(80)}`;
+    const cache = new TokenCache<number>(2);
+    cache.set(token, 1, 100, 0);
+    expect(cache.get(token, 1)).toBe(1);
+    expect(cache.get(token, 100)).toBeUndefined(); // expired
+    cache.set(token, 2, 1e12, 0);
+    cache.set(token, 3, 1e12, 0); // replaced
+    expect(cache.get(token, 0)).toBe(3);
+    cache.set('b', 4, 1e12, 1);
+    cache.set('c', 5, 1e12, 1); // evicts the token's entry (the least recently used)
+    expect(cache.get(token, 1)).toBeUndefined();
+    cache.set(token, 6, 1e12, 2);
+    cache.deleteWhere((v) => v === 6);
+    expect(cache.get(token, 2)).toBeUndefined();
+    cache.set(token, 7, 1e12, 2);
+    cache.clear();
+    expect(cache.get(token, 2)).toBeUndefined();
+    // Another token on the same identity slot (same length and last characters) is never answered for it.
+    const twin = `header.pay1oad.${'S'.repeat(80)}`;
+    cache.set(token, 8, 1e12, 3);
+    expect(cache.get(twin, 3)).toBeUndefined();
+    expect(cache.hits + cache.misses).toBeGreaterThan(0);
+  });
+
   it('a bound of 0 disables caching; deleteWhere drops matching entries', () => {
     const off = new TokenCache<number>(0);
     off.set('a', 1, 1e12);
@@ -111,10 +136,14 @@ describe('TokenCache', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
+    // Half the lookups with the very string set before (what the bearer parser hands over for a resent header,
+    // found by identity), half with an equal copy.
+    const keys = Array.from({ length: 120 }, (_, k) => `t${k}`);
     let now = 0;
     for (let i = 0; i < 6_000; i++) {
       now += random(3) === 0 ? 1 : 0;
-      const key = `t${random(120)}`;
+      const k = random(120);
+      const key = random(2) === 0 ? keys[k] : `t${String(k)}`;
       const op = random(10);
       if (op < 5) expect(cache.get(key, now)).toBe(refGet(key, now));
       else if (op < 9) {
@@ -124,6 +153,9 @@ describe('TokenCache', () => {
       } else if (i % 1_000 === 999) {
         cache.deleteWhere((v) => v % 7 === 0);
         for (const [k, e] of reference) if (e.value % 7 === 0) reference.delete(k);
+      } else if (i % 2_500 === 1_249) {
+        cache.clear();
+        reference.clear();
       }
       expect(cache.size).toBe(reference.size);
     }

@@ -14,11 +14,21 @@ const SLOT_LENGTH = 64;
 const MAX_FINGERPRINTS = 1 << 16;
 const MIN_FINGERPRINTS = 1 << 6;
 
+/**
+ * Entries found by the key string itself, before the map: a client resends one token, and the bearer parser hands
+ * over the very string it parsed last time (`bearerTokenOf`), so a hit is an identity check — no tail to slice and
+ * hash. Direct-mapped by the key's length and last characters; an entry found there counts only while it is still
+ * the map's (`live`) and its key is equal (the same string, or compared in full).
+ */
+const RECENT_SLOTS = 64;
+
 interface Entry<T> {
   readonly key: string;
   readonly value: T;
   readonly until: number;
   used: number;
+  /** False once the entry left the map (expired, evicted, replaced, deleted): `recent` may still point at it. */
+  live: boolean;
 }
 
 /**
@@ -36,6 +46,8 @@ export class TokenCache<T> {
    * set after it was created (a refreshed entry is re-set, so it comes after the older ones).
    */
   private oldest?: Iterator<string>;
+  /** The entries last set or found, by {@link recentIndex} of their key (see {@link RECENT_SLOTS}). */
+  private readonly recent = new Array<Entry<T> | undefined>(RECENT_SLOTS).fill(undefined);
   /**
    * Second-use admission: the fingerprints of keys offered once, direct-mapped by an index hash independent of the
    * fingerprint (a newer key on the same index overwrites). A key is admitted when its fingerprint is found there;
@@ -73,20 +85,27 @@ export class TokenCache<T> {
   }
 
   get(key: string, now = Date.now() / 1000): T | undefined {
-    const slot = slotOf(key);
-    const entry = this.entries.get(slot);
-    if (!entry || entry.key !== key) {
-      this.misses++;
-      return undefined;
+    const index = recentIndex(key);
+    let entry = this.recent[index];
+    let slot: string | undefined;
+    if (entry === undefined || !entry.live || entry.key !== key) {
+      slot = slotOf(key);
+      entry = this.entries.get(slot);
+      if (!entry || entry.key !== key) {
+        this.misses++;
+        return undefined;
+      }
+      this.recent[index] = entry;
     }
     if (entry.until <= now) {
-      this.entries.delete(slot);
+      this.remove(slot ?? slotOf(key), entry);
       this.misses++;
       return undefined;
     }
     this.hits++;
     if (now - entry.used >= 1) {
       entry.used = now;
+      slot ??= slotOf(key);
       this.entries.delete(slot);
       this.entries.set(slot, entry); // most recently used last
     }
@@ -97,8 +116,11 @@ export class TokenCache<T> {
     if (this.maxEntries <= 0) return;
     const slot = slotOf(key);
     if (this.offered !== undefined && this.entries.get(slot)?.key !== key && !this.admit(key)) return;
-    this.entries.delete(slot);
-    this.entries.set(slot, { key, value, until, used: now });
+    const previous = this.entries.get(slot);
+    if (previous) this.remove(slot, previous);
+    const entry: Entry<T> = { key, value, until, used: now, live: true };
+    this.entries.set(slot, entry);
+    this.recent[recentIndex(key)] = entry;
     if (this.entries.size > this.maxEntries) this.evictOldest();
   }
 
@@ -121,17 +143,31 @@ export class TokenCache<T> {
       this.oldest = this.entries.keys();
       next = this.oldest.next();
     }
-    if (!next.done) this.entries.delete(next.value);
+    if (!next.done) this.remove(next.value, this.entries.get(next.value)!);
+  }
+
+  /** Takes `entry` (the map's at `slot`) out of the map, and out of `recent` by its flag. */
+  private remove(slot: string, entry: Entry<T>): void {
+    entry.live = false;
+    this.entries.delete(slot);
   }
 
   /** Drops every entry for which `predicate` holds. */
   deleteWhere(predicate: (value: T) => boolean): void {
-    for (const [key, entry] of this.entries) if (predicate(entry.value)) this.entries.delete(key);
+    for (const [slot, entry] of this.entries) if (predicate(entry.value)) this.remove(slot, entry);
   }
 
   clear(): void {
+    for (const entry of this.entries.values()) entry.live = false;
     this.entries.clear();
   }
+}
+
+/** A key's index in `recent`: its length and last two characters (a JWT's are its signature's), no scan. */
+function recentIndex(key: string): number {
+  const n = key.length;
+  if (n < 2) return n;
+  return (n ^ (key.charCodeAt(n - 1) * 31) ^ (key.charCodeAt(n - 2) * 7)) & (RECENT_SLOTS - 1);
 }
 
 /** The map index of a key: its last {@link SLOT_LENGTH} characters (the whole key when shorter). */
