@@ -231,6 +231,10 @@ class SameProcessMcpAuthController {
   }
 }
 
+/** `items` rotated left by `by` places. */
+const rotate = <T>(items: readonly T[], by: number): T[] =>
+  items.map((_, i) => items[(i + by) % items.length]);
+
 // (3) The usual recipe: @nestjs/passport + passport-jwt + jwks-rsa, and a scopes guard reading req.user.scope.
 const Scopes = (...scopes: string[]) => SetMetadata('scopes', scopes);
 
@@ -410,7 +414,10 @@ export function stackModule(stack: ExpressStack, config: ServerConfig): DynamicM
       return {
         module: BenchModule,
         imports: [McpAuthModule.forRoot(authOptions(config))],
-        controllers: [SameProcessOpenController, SameProcessNoopController, SameProcessMcpAuthController],
+        controllers: rotate(
+          [SameProcessOpenController, SameProcessNoopController, SameProcessMcpAuthController],
+          config.routeRotation ?? 0,
+        ),
       };
     case 'floor-guard-module':
       return {

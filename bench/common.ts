@@ -146,6 +146,11 @@ export interface ServerConfig {
   tokenCacheOff?: boolean;
   /** McpAuthModule `discovery: 'lazy'`. */
   lazyDiscovery?: boolean;
+  /**
+   * The `same-process` stacks: register their three routes rotated by this many places (0: no auth, no-op guard,
+   * McpAuthGuard). Express tries routes in order, so the one registered last pays two more path matches.
+   */
+  routeRotation?: number;
 }
 
 /** Parent → child. */

@@ -7,17 +7,20 @@ import { fmt, median, table } from './stats.js';
 import { mintOne } from './tokens.js';
 
 /**
- * Issue 14's repeated-token ratios measured in ONE server process: an app serving the same handler three times —
- * no auth, behind a guard that returns true, behind McpAuthGuard + @RequireScopes (registered last) — loaded in
- * short alternating slices (A B C, C B A, B C A, …), the server's CPU read before and after each slice.
+ * Issue 14's repeated-token ratios measured inside ONE server process at a time: an app serving the same handler
+ * three times — no auth, behind a guard that returns true, behind McpAuthGuard + @RequireScopes — loaded in short
+ * alternating slices (A B C, C B A, B C A, …), the server's CPU read before and after each slice. Three such
+ * processes one after another, each registering the routes in another order (each route is the one Express tries
+ * last in one of them), their triplets pooled.
  *
  * Why: two processes of the same stack differ by up to ~6 µs per request for their whole life (JIT and memory
  * layout), and this shared machine has slow phases of a minute or more; in one process, slices a fraction of a
- * second apart share both. At saturation (the server pinned to one core) throughput is the inverse of the CPU per
+ * second apart share both, and pooling three processes keeps one process's luck from deciding. At saturation (the server pinned to one core) throughput is the inverse of the CPU per
  * request, so "ours ÷ the no-op guard, req/s" is read as the no-op slice's CPU per request ÷ ours, per adjacent
  * triplet of slices; the measured req/s ratio is printed beside it.
  *
- * Usage: node dist-scripts/bench/same-process.js [--slices=40] [--amount=3000] [--alg=RS256] [--adapter=express|fastify|both]
+ * Usage: node dist-scripts/bench/same-process.js [--slices=20] [--processes=3] [--amount=3000] [--alg=RS256]
+ *          [--adapter=express|fastify|both]
  */
 export const SAME_PROCESS_STACKS: Record<'Express' | 'Fastify', StackName> = {
   Express: 'same-process',
@@ -49,12 +52,54 @@ export async function runSameProcess(options: {
   adapter: string;
   config: ServerConfig;
   token: string;
+  /** Triplets of slices per process. */
+  slices: number;
+  amount: number;
+  warmup: number;
+  connections: number;
+  /**
+   * Server processes, one after another, their triplets pooled (default 3): process p registers the routes rotated
+   * by p places, so each route is the one Express tries last in one of three processes, and no process's JIT and
+   * memory-layout luck decides alone.
+   */
+  processes?: number;
+  cpus?: string;
+}): Promise<SameProcessResult> {
+  const slices: Array<Record<Route, MeasuredRound>> = [];
+  for (let p = 0; p < (options.processes ?? 3); p++) {
+    const config = { ...options.config, routeRotation: p % ROUTES.length };
+    slices.push(...(await sliceTriplets({ ...options, config })));
+  }
+  const per = (f: (t: Record<Route, MeasuredRound>) => number) => slices.map(f);
+  const byRoute = (f: (r: MeasuredRound) => number) =>
+    Object.fromEntries(ROUTES.map((route) => [route, median(per((t) => f(t[route])))])) as Record<
+      Route,
+      number
+    >;
+  return {
+    adapter: options.adapter,
+    slices: slices.length,
+    cpu: byRoute((r) => r.cpu),
+    rps: byRoute((r) => r.rps),
+    bytes: byRoute((r) => r.bytes),
+    vsNoop: per((t) => t['floor-guard'].cpu / t['mcp-auth'].cpu),
+    vsFloor: per((t) => t.floor.cpu / t['mcp-auth'].cpu),
+    rpsVsNoop: per((t) => t['mcp-auth'].rps / t['floor-guard'].rps),
+    rpsVsFloor: per((t) => t['mcp-auth'].rps / t.floor.rps),
+  };
+}
+
+/** One server process: warm-up, then `slices` triplets (A B C, C B A, B C A, …) after a discarded first one. */
+async function sliceTriplets(options: {
+  stack: StackName;
+  config: ServerConfig;
+  token: string;
   slices: number;
   amount: number;
   warmup: number;
   connections: number;
   cpus?: string;
-}): Promise<SameProcessResult> {
+}): Promise<Array<Record<Route, MeasuredRound>>> {
   const server: ServerProcess = await startServer(options.stack, options.config, { cpus: options.cpus });
   try {
     const spec = (route: Route, amount: number) => ({
@@ -81,23 +126,7 @@ export async function runSameProcess(options: {
       }
       if (k > 0) slices.push(triplet); // the first triplet is a warm-up
     }
-    const per = (f: (t: Record<Route, MeasuredRound>) => number) => slices.map(f);
-    const byRoute = (f: (r: MeasuredRound) => number) =>
-      Object.fromEntries(ROUTES.map((route) => [route, median(per((t) => f(t[route])))])) as Record<
-        Route,
-        number
-      >;
-    return {
-      adapter: options.adapter,
-      slices: slices.length,
-      cpu: byRoute((r) => r.cpu),
-      rps: byRoute((r) => r.rps),
-      bytes: byRoute((r) => r.bytes),
-      vsNoop: per((t) => t['floor-guard'].cpu / t['mcp-auth'].cpu),
-      vsFloor: per((t) => t.floor.cpu / t['mcp-auth'].cpu),
-      rpsVsNoop: per((t) => t['mcp-auth'].rps / t['floor-guard'].rps),
-      rpsVsFloor: per((t) => t['mcp-auth'].rps / t.floor.rps),
-    };
+    return slices;
   } finally {
     await server.stop();
   }
@@ -119,7 +148,7 @@ export function sameProcessTable(results: readonly SameProcessResult[]): string 
       'ours ÷ no auth (CPU⁻¹): median (quartiles)',
       'measured req/s ÷ no-op guard · ÷ no auth',
       'heap B/req: no-op guard · ours',
-      'slices per route',
+      'slice triplets',
     ],
     ...results.map((r) => [
       r.adapter,
@@ -154,7 +183,8 @@ async function main(): Promise<void> {
         adapter: name,
         config,
         token,
-        slices: Number(option('slices', '40')),
+        slices: Number(option('slices', '20')),
+        processes: Number(option('processes', '3')),
         amount: Number(option('amount', '3000')),
         warmup: Number(option('warmup', '5000')),
         connections: 32,
