@@ -124,7 +124,7 @@ export class McpAuthTelemetry {
 
   /** A request accepted for `resource`; `started` is `performance.now()` when the decision began. */
   accepted(req: DecisionRequest, auth: McpAuthInfo, resource: ResolvedResource, started: number): void {
-    this.metrics?.accepted(resource.id, invocationOf(req), (performance.now() - started) / 1000, auth);
+    this.metrics?.accepted(resource.id, invocationOf(req), started, auth);
     const audited = this.audit?.config.accepted === true;
     if (!audited && !this.events.wants('mcp-auth.accepted')) return;
     const event: McpAuthEvent = {

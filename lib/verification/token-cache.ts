@@ -115,8 +115,8 @@ export class TokenCache<T> {
   set(key: string, value: T, until: number, now = Date.now() / 1000): void {
     if (this.maxEntries <= 0) return;
     const slot = slotOf(key);
-    if (this.offered !== undefined && this.entries.get(slot)?.key !== key && !this.admit(key)) return;
     const previous = this.entries.get(slot);
+    if (this.offered !== undefined && previous?.key !== key && !this.admit(key)) return;
     if (previous) this.remove(slot, previous);
     const entry: Entry<T> = { key, value, until, used: now, live: true };
     this.entries.set(slot, entry);
