@@ -39,6 +39,22 @@ describe('extractBearerToken', () => {
     expect(codeOf(() => extractBearerToken(req(['Bearer a', 'Bearer b'])))).toBe('ERR_INVALID_REQUEST');
   });
 
+  it.each([
+    ['AUTHORIZATION', 'AuThOrIzAtIoN'],
+    ['Authorization', 'AUTHORIZATION'],
+    ['authorization', 'authorizatioN'],
+  ])('R10: two Authorization headers spelled %s and %s are an invalid request', (first, second) => {
+    const twice = {
+      headers: { authorization: 'Bearer a' },
+      rawHeaders: [first, 'Bearer a', 'Host', 'h', second, 'Bearer b'],
+      url: '/x',
+    };
+    expect(codeOf(() => extractBearerToken(twice as never))).toBe('ERR_INVALID_REQUEST');
+    // Another 13-character header name is not counted.
+    const other = { ...twice, rawHeaders: [first, 'Bearer a', 'Authorisation', 'x', 'X-Authorizati', 'y'] };
+    expect(extractBearerToken(other as never)).toBe('a');
+  });
+
   it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer\ta'], ['Bearer tökén'], ['Bearer a=b']])(
     'R10: a malformed bearer header %j is an invalid request',
     (header) => {
