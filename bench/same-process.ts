@@ -47,7 +47,7 @@ export interface SameProcessResult {
   bytes: Record<Route, number>;
 }
 
-export async function runSameProcess(options: {
+export interface SameProcessOptions {
   stack: StackName;
   adapter: string;
   config: ServerConfig;
@@ -64,7 +64,9 @@ export async function runSameProcess(options: {
    */
   processes?: number;
   cpus?: string;
-}): Promise<SameProcessResult> {
+}
+
+export async function runSameProcess(options: SameProcessOptions): Promise<SameProcessResult> {
   const slices: Array<Record<Route, MeasuredRound>> = [];
   for (let p = 0; p < (options.processes ?? 3); p++) {
     const config = { ...options.config, routeRotation: p % ROUTES.length };
@@ -90,16 +92,7 @@ export async function runSameProcess(options: {
 }
 
 /** One server process: warm-up, then `slices` triplets (A B C, C B A, B C A, …) after a discarded first one. */
-async function sliceTriplets(options: {
-  stack: StackName;
-  config: ServerConfig;
-  token: string;
-  slices: number;
-  amount: number;
-  warmup: number;
-  connections: number;
-  cpus?: string;
-}): Promise<Array<Record<Route, MeasuredRound>>> {
+async function sliceTriplets(options: SameProcessOptions): Promise<Array<Record<Route, MeasuredRound>>> {
   const server: ServerProcess = await startServer(options.stack, options.config, { cpus: options.cpus });
   try {
     const spec = (route: Route, amount: number) => ({

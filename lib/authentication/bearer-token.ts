@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { McpAuthError } from '../core/mcp-auth.error.js';
+import { tailIndex } from '../core/tail-index.js';
 
 const SCHEME = /^\s*([^\s]+)/;
 
@@ -44,18 +45,13 @@ const KNOWN_MAX_LENGTH = 4096;
 const knownHeaders = new Array<string | undefined>(KNOWN_SLOTS).fill(undefined);
 const knownTokens = new Array<string | undefined>(KNOWN_SLOTS).fill(undefined);
 
-function knownSlot(header: string): number {
-  const n = header.length;
-  return (n ^ (header.charCodeAt(n - 1) * 31) ^ (header.charCodeAt(n - 2) * 7)) & (KNOWN_SLOTS - 1);
-}
-
 /**
  * The token of an Authorization header of the form `Bearer 1*SP b64token *"=" *SP` (RFC 6750 §2.1; the scheme
  * compared without regard to ASCII case), else `undefined`. Nothing is allocated but the token itself, and not
  * even that for a header seen just before.
  */
 export function bearerTokenOf(header: string): string | undefined {
-  const slot = knownSlot(header);
+  const slot = tailIndex(header, KNOWN_SLOTS);
   if (knownHeaders[slot] === header) return knownTokens[slot];
   if (!BEARER_HEADER.test(header)) return undefined;
   let start = SCHEME_LENGTH;

@@ -14,8 +14,9 @@ type Holder = Record<symbol, unknown>;
  * Not a WeakMap by request: keyed by short-lived objects, its table grows between collections and every collection
  * walks it — the setter of `req.auth` took 1.9 µs of self time per request when it wrote one (CPU profile of the
  * bench's Express server under load, Node 24) — and not a property of an Express request: after Express's
- * `Object.setPrototypeOf(req, app.request)`, a property added to a request costs ~1.4 µs on Node 20 (measured). Nothing of a slot is enumerable by string keys: templates
- * reading `res.locals`, `Object.keys(req)` and `JSON.stringify` do not see it.
+ * `Object.setPrototypeOf(req, app.request)`, a property added to a request costs ~1.4 µs on Node 20 (measured).
+ * Nothing of a slot is enumerable by string keys: templates reading `res.locals`, `Object.keys(req)` and
+ * `JSON.stringify` do not see it.
  */
 export class RequestSlot<T> {
   private readonly key: symbol;

@@ -121,10 +121,10 @@ export class AuthMetrics {
 
   /**
    * An accepted request (`tool`: the MCP handlers it invokes; `started`: `performance.now()` when the decision
-   * began): one increment; its duration is recorded the first
-   * time a decision gives this auth info — when its token was verified — not when a cache answers with it again
-   * (`mcp_auth.token_cache.hits` counts those): a µs-long cache hit would bury the verifications' latency, and an
-   * SDK's `record` allocates ~1.5 KB (measured, `@opentelemetry/sdk-metrics` 2.12).
+   * began): one increment; its duration is recorded the first time a decision gives this auth info — when its
+   * token was verified — not when a cache answers with it again (`mcp_auth.token_cache.hits` counts those): a
+   * µs-long cache hit would bury the verifications' latency, and an SDK's `record` allocates ~1.5 KB (measured,
+   * `@opentelemetry/sdk-metrics` 2.12).
    */
   accepted(resource: string, tool: string | undefined, started: number, auth: object): void {
     const tally = this.tally(resource);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { tailIndex } from '../core/tail-index.js';
 import type { CacheAdmission } from '../options/token-cache.settings.js';
 
 /**
@@ -46,7 +47,7 @@ export class TokenCache<T> {
    * set after it was created (a refreshed entry is re-set, so it comes after the older ones).
    */
   private oldest?: Iterator<string>;
-  /** The entries last set or found, by {@link recentIndex} of their key (see {@link RECENT_SLOTS}). */
+  /** The entries last set or found, by the `tailIndex` of their key (see {@link RECENT_SLOTS}). */
   private readonly recent = new Array<Entry<T> | undefined>(RECENT_SLOTS).fill(undefined);
   /**
    * Second-use admission: the fingerprints of keys offered once, direct-mapped by an index hash independent of the
@@ -85,7 +86,7 @@ export class TokenCache<T> {
   }
 
   get(key: string, now = Date.now() / 1000): T | undefined {
-    const index = recentIndex(key);
+    const index = tailIndex(key, RECENT_SLOTS);
     let entry = this.recent[index];
     let slot: string | undefined;
     if (entry === undefined || !entry.live || entry.key !== key) {
@@ -120,7 +121,7 @@ export class TokenCache<T> {
     if (previous) this.remove(slot, previous);
     const entry: Entry<T> = { key, value, until, used: now, live: true };
     this.entries.set(slot, entry);
-    this.recent[recentIndex(key)] = entry;
+    this.recent[tailIndex(key, RECENT_SLOTS)] = entry;
     if (this.entries.size > this.maxEntries) this.evictOldest();
   }
 
@@ -161,13 +162,6 @@ export class TokenCache<T> {
     for (const entry of this.entries.values()) entry.live = false;
     this.entries.clear();
   }
-}
-
-/** A key's index in `recent`: its length and last two characters (a JWT's are its signature's), no scan. */
-function recentIndex(key: string): number {
-  const n = key.length;
-  if (n < 2) return n;
-  return (n ^ (key.charCodeAt(n - 1) * 31) ^ (key.charCodeAt(n - 2) * 7)) & (RECENT_SLOTS - 1);
 }
 
 /** The map index of a key: its last {@link SLOT_LENGTH} characters (the whole key when shorter). */
