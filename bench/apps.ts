@@ -37,8 +37,10 @@ import {
 } from '../lib/index.js';
 import {
   MCP_ROUTE,
+  NEVER_SEEN_ROUTES,
   SAME_PROCESS_ROUTES,
   SCOPE,
+  TELEMETRY_ROUTES,
   TODOS,
   type ExpressStack,
   type ServerConfig,
@@ -231,6 +233,34 @@ class SameProcessMcpAuthController {
   }
 }
 
+// Never-seen tokens in one process: the signature-only guard's route beside McpAuthGuard's (SameProcessMcpAuthController).
+@Controller('api')
+@UseGuards(SignatureOnlyGuard)
+class SameProcessSignatureOnlyController {
+  @Get(sub(NEVER_SEEN_ROUTES['signature-only']))
+  list() {
+    return TODOS;
+  }
+}
+
+// Telemetry in one process: McpAuthGuard of a feature module whose McpAuthModule has telemetry off, beside
+// McpAuthGuard of one whose McpAuthModule has the default telemetry (SameProcessMcpAuthController's route).
+@Controller('api')
+@UseGuards(McpAuthGuard)
+class SameProcessTelemetryOffController {
+  @Get(sub(TELEMETRY_ROUTES['telemetry-off']))
+  @RequireScopes(SCOPE)
+  list() {
+    return TODOS;
+  }
+}
+
+@Module({})
+class TelemetryOffFeatureModule {}
+
+@Module({})
+class TelemetryOnFeatureModule {}
+
 /** `items` rotated left by `by` places. */
 const rotate = <T>(items: readonly T[], by: number): T[] =>
   items.map((_, i) => items[(i + by) % items.length]);
@@ -416,6 +446,47 @@ export function stackModule(stack: ExpressStack, config: ServerConfig): DynamicM
         imports: [McpAuthModule.forRoot(authOptions(config))],
         controllers: rotate(
           [SameProcessOpenController, SameProcessNoopController, SameProcessMcpAuthController],
+          config.routeRotation ?? 0,
+        ),
+      };
+    case 'never-seen-same-process':
+      return {
+        module: BenchModule,
+        imports: [McpAuthModule.forRoot(authOptions(config))],
+        controllers: rotate(
+          [SameProcessSignatureOnlyController, SameProcessMcpAuthController],
+          config.routeRotation ?? 0,
+        ),
+        providers: [
+          { provide: KEYS, useFactory: () => importKeys(config.jwksUri) },
+          { provide: CONFIG, useValue: config },
+          SignatureOnlyGuard,
+        ],
+      };
+    case 'telemetry-same-process':
+    case 'telemetry-sdk-same-process': // the SDK is installed by server.ts before the app is created
+      return {
+        module: BenchModule,
+        imports: rotate(
+          [
+            {
+              module: TelemetryOffFeatureModule,
+              imports: [
+                McpAuthModule.forRoot({
+                  ...authOptions(config),
+                  openTelemetry: false,
+                  audit: false,
+                  isGlobal: false,
+                }),
+              ],
+              controllers: [SameProcessTelemetryOffController],
+            },
+            {
+              module: TelemetryOnFeatureModule,
+              imports: [McpAuthModule.forRoot({ ...authOptions(config), isGlobal: false })],
+              controllers: [SameProcessMcpAuthController],
+            },
+          ],
           config.routeRotation ?? 0,
         ),
       };

@@ -35,6 +35,12 @@ export const STACKS = [
   // One app serving the no-auth route, the no-op guard's route and McpAuthGuard's (SAME_PROCESS_ROUTES): the
   // three measured in one process, in alternating slices (same-process.ts).
   'same-process',
+  // One-process twins of two more comparisons (same-process.ts): the signature-only guard's route and McpAuthGuard's
+  // (never-seen tokens), and McpAuthGuard with telemetry off and on — two McpAuthModules (`isGlobal: false`) in
+  // feature modules of one app — without the OpenTelemetry SDK and with it (`telemetry-sdk-same-process`).
+  'never-seen-same-process',
+  'telemetry-same-process',
+  'telemetry-sdk-same-process',
   // The same apps on @nestjs/platform-fastify (FASTIFY_TWINS): the floor, a guard that returns true, McpAuthGuard,
   // and the signature-only guard.
   'fastify-floor',
@@ -42,6 +48,7 @@ export const STACKS = [
   'fastify-mcp-auth',
   'fastify-signature-only',
   'fastify-same-process',
+  'fastify-never-seen-same-process',
 ] as const;
 export type StackName = (typeof STACKS)[number];
 
@@ -55,6 +62,7 @@ export const FASTIFY_TWINS: Record<FastifyStack, ExpressStack> = {
   'fastify-mcp-auth': 'mcp-auth',
   'fastify-signature-only': 'signature-only',
   'fastify-same-process': 'same-process',
+  'fastify-never-seen-same-process': 'never-seen-same-process',
 };
 
 /** The HTTP platform of a stack and the stack whose module it serves. */
@@ -89,6 +97,11 @@ export const STACK_LABELS: Record<StackName, string> = {
   'fastify-signature-only':
     'Fastify: a guard checking only the signature (node:crypto) and exp/iss/aud/scope',
   'fastify-same-process': 'Fastify: one app with the three routes of same-process',
+  'never-seen-same-process': 'one app: the signature-only guard and McpAuthGuard, each on its own route',
+  'telemetry-same-process': 'one app: McpAuthGuard with telemetry off and on (no SDK), each on its own route',
+  'telemetry-sdk-same-process':
+    'one app: McpAuthGuard with telemetry off and on, each on its own route, the OpenTelemetry SDK installed',
+  'fastify-never-seen-same-process': 'Fastify: one app with the two routes of never-seen-same-process',
 };
 
 /** What a stack serves: the REST route or the MCP endpoint. */
@@ -116,6 +129,10 @@ export const STACK_KIND: Record<StackName, 'rest' | 'mcp'> = {
   'fastify-signature-only': 'rest',
   'same-process': 'rest',
   'fastify-same-process': 'rest',
+  'never-seen-same-process': 'rest',
+  'telemetry-same-process': 'rest',
+  'telemetry-sdk-same-process': 'rest',
+  'fastify-never-seen-same-process': 'rest',
 };
 
 export type Alg = 'RS256' | 'ES256';
@@ -130,6 +147,16 @@ export const ROUTE = '/api/todos';
 export const SAME_PROCESS_ROUTES = {
   floor: '/api/todos-open',
   'floor-guard': '/api/todos-noop',
+  'mcp-auth': ROUTE,
+} as const;
+/** The routes of the `never-seen-same-process` stacks: the signature-only guard, McpAuthGuard + @RequireScopes. */
+export const NEVER_SEEN_ROUTES = {
+  'signature-only': '/api/todos-signature',
+  'mcp-auth': ROUTE,
+} as const;
+/** The routes of the `telemetry-*same-process` stacks: McpAuthGuard with telemetry off, and with the default. */
+export const TELEMETRY_ROUTES = {
+  'telemetry-off': '/api/todos-telemetry-off',
   'mcp-auth': ROUTE,
 } as const;
 export const MCP_ROUTE = '/mcp';
@@ -147,8 +174,9 @@ export interface ServerConfig {
   /** McpAuthModule `discovery: 'lazy'`. */
   lazyDiscovery?: boolean;
   /**
-   * The `same-process` stacks: register their three routes rotated by this many places (0: no auth, no-op guard,
-   * McpAuthGuard). Express tries routes in order, so the one registered last pays two more path matches.
+   * The one-process stacks (`*same-process`): register their routes rotated by this many places (0: in the order of
+   * their route table, McpAuthGuard's last). Express tries routes in order, so the one registered last pays the
+   * others' path matches.
    */
   routeRotation?: number;
 }

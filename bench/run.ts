@@ -22,9 +22,14 @@ import { load, measureRound, type LoadSpec } from './load.js';
 import type { MemoryResult } from './memory.js';
 import { HAS_TASKSET, pin, SERVER_FLAGS, startServer, type ServerProcess } from './processes.js';
 import {
+  interval,
+  PAIRS,
+  pairTable,
+  runPair,
   runSameProcess,
   SAME_PROCESS_STACKS,
   sameProcessTable,
+  type PairResult,
   type SameProcessResult,
 } from './same-process.js';
 import { fmt, median, table } from './stats.js';
@@ -62,6 +67,9 @@ const SETTINGS = {
   /** Per process; 3 processes per adapter (the routes registered in another order in each). */
   sameProcessSlices: QUICK ? 4 : 20,
   sameProcessAmount: QUICK ? 1_000 : 4_000,
+  /** The two-route one-process comparisons (same-process.ts `PAIRS`): slice pairs per process, requests per slice. */
+  pairSlices: QUICK ? 3 : 16,
+  pairAmount: QUICK ? 500 : 2_000,
   /** Requests each server answers before the first round (the JIT settles). */
   warmup: envNumber('BENCH_WARMUP', QUICK ? 2_000 : 5_000),
   /**
@@ -741,6 +749,25 @@ async function main(): Promise<void> {
     );
   }
   log(`  same-process slices done, ${elapsed()}`);
+  // Never-seen and telemetry ratios, inside one process at a time too (same-process.ts PAIRS).
+  const pairs: PairResult[] = [];
+  for (const pair of PAIRS) {
+    pairs.push(
+      await runPair({
+        ...pair,
+        config,
+        ...(pair.key === 'never-seen'
+          ? { mint: (count: number) => mintMany(issuer, 'RS256', count) }
+          : { token: repeated.RS256 }),
+        slices: SETTINGS.pairSlices,
+        amount: SETTINGS.pairAmount,
+        warmup: SETTINGS.warmup,
+        connections: SETTINGS.connections,
+        cpus: SERVER_CPUS,
+      }),
+    );
+  }
+  log(`  one-process pairs done, ${elapsed()}`);
 
   const lazy = await runLazyDiscovery(RESOURCE, SETTINGS.lazyRequests, SERVER_CPUS);
   log(`  lazy discovery done, ${elapsed()}`);
@@ -753,6 +780,7 @@ async function main(): Promise<void> {
   const report = buildReport({
     results,
     sameProcess,
+    pairs,
     lazy,
     memory,
     pinned,
@@ -769,6 +797,7 @@ async function main(): Promise<void> {
 function buildReport(input: {
   results: Map<string, Round[]>;
   sameProcess: SameProcessResult[];
+  pairs: PairResult[];
   lazy: LazyDiscoveryResult;
   memory: MemoryResult;
   pinned: boolean;
@@ -780,6 +809,7 @@ function buildReport(input: {
   const {
     results,
     sameProcess,
+    pairs,
     lazy,
     memory,
     pinned,
@@ -836,6 +866,14 @@ function buildReport(input: {
         pass: median(ratios) >= minimum,
       });
     }
+  }
+  for (const r of pairs) {
+    targets.push({
+      name: `${r.label}, one process: ≥ ${fmt(r.minimum, 2)}× ${r.base === 'signature-only' ? 'the signature-only guard' : 'telemetry off'}'s throughput`,
+      by: 'HTTP, one process',
+      value: `${fmt(median(r.ratios), 3)}× (95 % CI ${interval(r.ratios)}; CPU per request ÷ ours, median of ${r.ratios.length} slice pairs, 3 processes)`,
+      pass: median(r.ratios) >= r.minimum,
+    });
   }
   for (const alg of ALGS) {
     const key = `never-seen-${alg}`;
@@ -1008,6 +1046,19 @@ function buildReport(input: {
       `÷ ours, per triplet (median and quartiles); the measured req/s ratios are beside them.`,
     '',
     sameProcessTable(sameProcess),
+    '',
+    '## In one process as well: never-seen tokens (RS256) and telemetry (repeated token, RS256)',
+    '',
+    `The same instrument with two routes per app: the signature-only guard beside McpAuthGuard, each slice pair ` +
+      `sending one fresh pool of never-seen tokens to both (McpAuthGuard sees each once; the signature-only guard ` +
+      `keeps nothing); and McpAuthGuard of two feature modules, each importing its own McpAuthModule ` +
+      `(\`isGlobal: false\`) — telemetry off (\`openTelemetry: false, audit: false\`) beside the defaults — in a ` +
+      `process without the OpenTelemetry SDK and in one with it (in-memory exporters). Slices of ` +
+      `${fmt(SETTINGS.pairAmount)} requests, ${fmt(SETTINGS.pairSlices)} pairs from each of 3 processes, pooled. ` +
+      `The 95 % interval of the median is distribution-free (order statistics): a target inside it is within what ` +
+      `this machine can tell apart.`,
+    '',
+    pairTable(pairs),
     '',
   );
   lines.push('## Targets', '');

@@ -1,10 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { startLocalIssuer } from '../lib/testing/index.js';
-import { SAME_PROCESS_ROUTES, type Alg, type ServerConfig, type StackName } from './common.js';
+import {
+  NEVER_SEEN_ROUTES,
+  SAME_PROCESS_ROUTES,
+  TELEMETRY_ROUTES,
+  type Alg,
+  type ServerConfig,
+  type StackName,
+} from './common.js';
 import { load, measureRound, type MeasuredRound } from './load.js';
 import { HAS_TASKSET, pin, startServer, type ServerProcess } from './processes.js';
-import { fmt, median, table } from './stats.js';
-import { mintOne } from './tokens.js';
+import { fmt, median, medianInterval, table } from './stats.js';
+import { mintMany, mintOne } from './tokens.js';
 
 /**
  * Issue 14's repeated-token ratios measured inside ONE server process at a time: an app serving the same handler
@@ -19,8 +26,12 @@ import { mintOne } from './tokens.js';
  * request, so "ours ÷ the no-op guard, req/s" is read as the no-op slice's CPU per request ÷ ours, per adjacent
  * triplet of slices; the measured req/s ratio is printed beside it.
  *
+ * The same instrument, with two routes per app, measures the never-seen ratio (the signature-only guard beside
+ * McpAuthGuard, each slice a fresh pool of tokens) and the telemetry ratios (two feature modules, each with its own
+ * McpAuthModule: telemetry off beside the default, without and with the OpenTelemetry SDK): {@link PAIRS}.
+ *
  * Usage: node dist-scripts/bench/same-process.js [--slices=20] [--processes=3] [--amount=3000] [--alg=RS256]
- *          [--adapter=express|fastify|both]
+ *          [--adapter=express|fastify|both] [--pairs | --pairs-only] [--pair-slices=12] [--pair-amount=2000]
  */
 export const SAME_PROCESS_STACKS: Record<'Express' | 'Fastify', StackName> = {
   Express: 'same-process',
@@ -67,11 +78,7 @@ export interface SameProcessOptions {
 }
 
 export async function runSameProcess(options: SameProcessOptions): Promise<SameProcessResult> {
-  const slices: Array<Record<Route, MeasuredRound>> = [];
-  for (let p = 0; p < (options.processes ?? 3); p++) {
-    const config = { ...options.config, routeRotation: p % ROUTES.length };
-    slices.push(...(await sliceTriplets({ ...options, config })));
-  }
+  const slices = await pooledSlices(options, SAME_PROCESS_ROUTES, () => ({ token: options.token }));
   const per = (f: (t: Record<Route, MeasuredRound>) => number) => slices.map(f);
   const byRoute = (f: (r: MeasuredRound) => number) =>
     Object.fromEntries(ROUTES.map((route) => [route, median(per((t) => f(t[route])))])) as Record<
@@ -91,38 +98,126 @@ export async function runSameProcess(options: SameProcessOptions): Promise<SameP
   };
 }
 
-/** One server process: warm-up, then `slices` triplets (A B C, C B A, B C A, …) after a discarded first one. */
-async function sliceTriplets(options: SameProcessOptions): Promise<Array<Record<Route, MeasuredRound>>> {
+/** Ours against one other route of the same process: issue 14's never-seen ratio, issue 17's telemetry ratios. */
+export interface PairResult {
+  /** What is compared, e.g. "Express, never-seen tokens". */
+  label: string;
+  /** The other route's name (`signature-only`, `telemetry-off`). */
+  base: string;
+  /** The target: ours ≥ this × the other route's throughput. */
+  minimum: number;
+  slices: number;
+  /** Median CPU µs per request: the other route's, ours. */
+  cpu: { base: number; ours: number };
+  /** Per pair of slices: the other route's CPU per request ÷ ours (= ours ÷ the other at saturation, req/s). */
+  ratios: number[];
+  /** Per pair of slices, measured req/s of ours ÷ the other's. */
+  rpsRatios: number[];
+}
+
+export interface PairOptions extends Omit<SameProcessOptions, 'token' | 'adapter'> {
+  label: string;
+  minimum: number;
+  /** The route table of `stack`: the other route first, `mcp-auth` (ours) second. */
+  routes: Readonly<Record<string, string>>;
+  /** A repeated token on every request … */
+  token?: string;
+  /**
+   * … or never-seen tokens: a fresh pool per slice (both routes of a slice get the same tokens: McpAuthGuard sees
+   * each of them once, the signature-only guard keeps nothing), minted just before each process starts.
+   */
+  mint?: (count: number) => Promise<string[]>;
+}
+
+/** Ours against the other route of a two-route one-process stack. */
+export async function runPair(options: PairOptions): Promise<PairResult> {
+  const base = Object.keys(options.routes).find((route) => route !== 'mcp-auth')!;
+  const slices = await pooledSlices(options, options.routes, async (slices) => {
+    if (!options.mint) return { token: options.token };
+    // Each slice may send a few requests more than `amount` (those in flight when it ends).
+    const size = options.amount + 4 * options.connections;
+    const all = await options.mint(options.warmup + 4 * options.connections + size * (slices + 1));
+    const warmup = all.slice(size * (slices + 1));
+    return { tokens: (k) => (k < 0 ? warmup : all.slice(k * size, (k + 1) * size)) };
+  });
+  return {
+    label: options.label,
+    base,
+    minimum: options.minimum,
+    slices: slices.length,
+    cpu: { base: median(slices.map((t) => t[base].cpu)), ours: median(slices.map((t) => t['mcp-auth'].cpu)) },
+    ratios: slices.map((t) => t[base].cpu / t['mcp-auth'].cpu),
+    rpsRatios: slices.map((t) => t['mcp-auth'].rps / t[base].rps),
+  };
+}
+
+/** What a process's requests carry: one token, or a pool of never-seen tokens per slice (`-1`: the warm-up's). */
+type Credentials = { token?: string; tokens?: (slice: number) => readonly string[] };
+
+/**
+ * `processes` server processes of `stack` one after another, process p registering the routes rotated by p places;
+ * the slices of all of them, pooled.
+ */
+async function pooledSlices<R extends string>(
+  options: Omit<SameProcessOptions, 'token' | 'adapter'>,
+  routes: Readonly<Record<R, string>>,
+  credentials: (slices: number) => Credentials | Promise<Credentials>,
+): Promise<Array<Record<R, MeasuredRound>>> {
+  const names = Object.keys(routes) as R[];
+  const slices: Array<Record<R, MeasuredRound>> = [];
+  for (let p = 0; p < (options.processes ?? 3); p++) {
+    const config = { ...options.config, routeRotation: p % names.length };
+    slices.push(...(await sliceRounds({ ...options, config }, routes, await credentials(options.slices))));
+  }
+  return slices;
+}
+
+/**
+ * One server process: warm-up, then `slices` rounds of one slice per route (A B C, C B A, B C A, …) after a
+ * discarded first one.
+ */
+async function sliceRounds<R extends string>(
+  options: Omit<SameProcessOptions, 'token' | 'adapter'>,
+  routes: Readonly<Record<R, string>>,
+  credentials: Credentials,
+): Promise<Array<Record<R, MeasuredRound>>> {
+  const names = Object.keys(routes) as R[];
   const server: ServerProcess = await startServer(options.stack, options.config, { cpus: options.cpus });
   try {
-    const spec = (route: Route, amount: number) => ({
+    const spec = (route: R, amount: number, slice: number) => ({
       port: server.port,
       method: 'GET' as const,
-      path: SAME_PROCESS_ROUTES[route],
-      token: options.token,
+      path: routes[route],
+      ...(credentials.tokens ? { tokens: credentials.tokens(slice) } : { token: credentials.token }),
       connections: options.connections,
       amount,
     });
-    for (const route of ROUTES) {
-      const warm = await load(spec(route, options.warmup));
+    for (const route of names) {
+      const warm = await load(spec(route, options.warmup, -1));
       if (warm.failures) throw new Error(`${options.stack} ${route}: ${warm.failures} failed requests`);
     }
-    const slices: Array<Record<Route, MeasuredRound>> = [];
+    const slices: Array<Record<R, MeasuredRound>> = [];
     for (let k = 0; k <= options.slices; k++) {
-      const rotated = ROUTES.map((_, i) => ROUTES[(i + k) % ROUTES.length]);
+      const rotated = names.map((_, i) => names[(i + k) % names.length]);
       const order = k % 2 === 1 ? rotated.reverse() : rotated;
-      const triplet = {} as Record<Route, MeasuredRound>;
+      const round = {} as Record<R, MeasuredRound>;
       for (const route of order) {
-        const r = await measureRound(server, spec(route, options.amount));
+        const r = await measureRound(server, spec(route, options.amount, k));
         if (r.failures) throw new Error(`${options.stack} ${route}: ${r.failures} failed requests`);
-        triplet[route] = r;
+        round[route] = r;
       }
-      if (k > 0) slices.push(triplet); // the first triplet is a warm-up
+      if (k > 0) slices.push(round); // the first round is a warm-up
     }
     return slices;
   } finally {
     await server.stop();
   }
+}
+
+/** The 95 % confidence interval of the median of `values`, as "low–high". */
+export function interval(values: readonly number[]): string {
+  const [low, high] = medianInterval(values);
+  return `${fmt(low, 3)}–${fmt(high, 3)}`;
 }
 
 /** The interquartile range of `values`, as "q1–q3". */
@@ -156,6 +251,67 @@ export function sameProcessTable(results: readonly SameProcessResult[]): string 
   return table(rows, ['l']);
 }
 
+/** The two-route comparisons (`runPair`): what `npm run bench` measures besides the triplets above. */
+export const PAIRS: ReadonlyArray<{
+  key: 'never-seen' | 'telemetry' | 'telemetry-sdk';
+  label: string;
+  stack: StackName;
+  routes: Readonly<Record<string, string>>;
+  /** The issue's target: ours ≥ this × the other route's throughput (issue 14/15: 0.90; issue 17: 0.99, 0.97). */
+  minimum: number;
+}> = [
+  {
+    key: 'never-seen',
+    label: 'Express, never-seen tokens',
+    stack: 'never-seen-same-process',
+    routes: NEVER_SEEN_ROUTES,
+    minimum: 0.9,
+  },
+  {
+    key: 'never-seen',
+    label: 'Fastify, never-seen tokens',
+    stack: 'fastify-never-seen-same-process',
+    routes: NEVER_SEEN_ROUTES,
+    minimum: 0.9,
+  },
+  {
+    key: 'telemetry',
+    label: 'Express, repeated token, @opentelemetry/api without an SDK',
+    stack: 'telemetry-same-process',
+    routes: TELEMETRY_ROUTES,
+    minimum: 0.99,
+  },
+  {
+    key: 'telemetry-sdk',
+    label: 'Express, repeated token, the OpenTelemetry SDK installed',
+    stack: 'telemetry-sdk-same-process',
+    routes: TELEMETRY_ROUTES,
+    minimum: 0.97,
+  },
+];
+
+export function pairTable(results: readonly PairResult[]): string {
+  const rows = [
+    [
+      'comparison',
+      'route beside ours',
+      'CPU µs/req: that route · McpAuthGuard',
+      'ours ÷ that route (CPU⁻¹): median (95 % CI; quartiles)',
+      'measured req/s ÷ that route',
+      'slice pairs',
+    ],
+    ...results.map((r) => [
+      r.label,
+      r.base,
+      `${fmt(r.cpu.base, 1)} · ${fmt(r.cpu.ours, 1)}`,
+      `${fmt(median(r.ratios), 3)} (${interval(r.ratios)}; ${quartiles(r.ratios)})`,
+      fmt(median(r.rpsRatios), 2),
+      String(r.slices),
+    ]),
+  ];
+  return table(rows, ['l', 'l']);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const option = (name: string, fallback: string) =>
@@ -169,7 +325,7 @@ async function main(): Promise<void> {
   const config = { resource, issuer: issuer.issuer, jwksUri: issuer.jwksUri, algorithms: [alg] };
   const results: SameProcessResult[] = [];
   for (const [name, stack] of Object.entries(SAME_PROCESS_STACKS)) {
-    if (adapter !== 'both' && adapter !== name.toLowerCase()) continue;
+    if ((adapter !== 'both' && adapter !== name.toLowerCase()) || args.includes('--pairs-only')) continue;
     results.push(
       await runSameProcess({
         stack,
@@ -185,9 +341,31 @@ async function main(): Promise<void> {
       }),
     );
   }
+  const pairs: PairResult[] = [];
+  if (args.includes('--pairs') || args.includes('--pairs-only')) {
+    for (const pair of PAIRS) {
+      if (adapter !== 'both' && !pair.label.toLowerCase().startsWith(adapter)) continue;
+      pairs.push(
+        await runPair({
+          ...pair,
+          config,
+          ...(pair.key === 'never-seen'
+            ? { mint: (count: number) => mintMany(issuer, alg, count) }
+            : { token }),
+          slices: Number(option('pair-slices', '12')),
+          processes: Number(option('processes', '3')),
+          amount: Number(option('pair-amount', '2000')),
+          warmup: Number(option('warmup', '5000')),
+          connections: 32,
+          cpus: HAS_TASKSET ? '1' : undefined,
+        }),
+      );
+    }
+  }
   await issuer.close();
   console.log(`Node ${process.version}, ${alg}, repeated token\n`);
-  console.log(sameProcessTable(results));
+  if (results.length) console.log(sameProcessTable(results));
+  if (pairs.length) console.log(`\n${pairTable(pairs)}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   if (!STACKS.includes(stack)) throw new Error(`unknown stack ${stack}`);
   const config = JSON.parse(process.argv[3] ?? '{}') as ServerConfig;
   // As an app does: the SDK registered before the app is created (metrics collected every second, spans kept).
-  if (stack === 'mcp-auth-otel-sdk') installOpenTelemetry({ exportIntervalMillis: 1_000 });
+  if (stack === 'mcp-auth-otel-sdk' || stack === 'telemetry-sdk-same-process')
+    installOpenTelemetry({ exportIntervalMillis: 1_000 });
   const platform = stackPlatform(stack);
   const module = stackModule(platform.module, config);
   const app =
