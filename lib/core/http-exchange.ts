@@ -148,9 +148,18 @@ export class HttpExchange implements OnModuleInit {
    * when the app has no HTTP server (an application context).
    */
   mountAtRoot(handler: RootHandler): boolean {
-    if (this.type === 'none') return false;
-    this.access.mountAtRoot(this.host!.httpAdapter.getInstance(), handler);
+    const server = this.server();
+    if (server === undefined) return false;
+    this.access.mountAtRoot(server, handler);
     return true;
+  }
+
+  /**
+   * The app's HTTP server as the adapter holds it (the Express app, the Fastify instance): one object per app,
+   * whatever module asks. `undefined` for an application context.
+   */
+  server(): object | undefined {
+    return this.type === 'none' ? undefined : (this.host!.httpAdapter.getInstance() as object);
   }
 
   private resolve(): HttpAdapterType {
