@@ -31,7 +31,8 @@ import { mintMany, mintOne } from './tokens.js';
  * McpAuthModule: telemetry off beside the default, without and with the OpenTelemetry SDK): {@link PAIRS}.
  *
  * Usage: node dist-scripts/bench/same-process.js [--slices=20] [--processes=3] [--amount=3000] [--alg=RS256]
- *          [--adapter=express|fastify|both] [--pairs | --pairs-only] [--pair-slices=12] [--pair-amount=2000]
+ *          [--adapter=express|fastify|both] [--pairs | --pairs-only] [--pair-keys=never-seen,telemetry,telemetry-sdk]
+ *          [--pair-slices=12] [--pair-amount=2000]
  */
 export const SAME_PROCESS_STACKS: Record<'Express' | 'Fastify', StackName> = {
   Express: 'same-process',
@@ -342,9 +343,14 @@ async function main(): Promise<void> {
     );
   }
   const pairs: PairResult[] = [];
+  const keys = args
+    .find((a) => a.startsWith('--pair-keys='))
+    ?.split('=')[1]
+    ?.split(',');
   if (args.includes('--pairs') || args.includes('--pairs-only')) {
     for (const pair of PAIRS) {
       if (adapter !== 'both' && !pair.label.toLowerCase().startsWith(adapter)) continue;
+      if (keys && !keys.includes(pair.key)) continue;
       pairs.push(
         await runPair({
           ...pair,
