@@ -17,7 +17,8 @@ const WELL_KNOWN_OAUTH = '/.well-known/oauth-';
  * registered on the HTTP adapter during `onModuleInit`, after Nest registered the app's routes and before its 404
  * handler (Express: a middleware of the app; Fastify: an `onRequest` hook of the root instance), the same on both:
  * - `GET /.well-known/oauth-protected-resource{/path}` for every resource (RFC 9728 §3), and the root document
- *   when one resource is configured (MCP 2025-11-25 clients try it second); any other path below it → 404;
+ *   while the app protects one resource in all (MCP 2025-11-25 clients try it second); any other path below it →
+ *   404;
  * - optionally `GET /.well-known/oauth-authorization-server`: the first authorization server's metadata,
  *   unchanged (for MCP 2025-03-26 clients, which look for it on the MCP server's origin).
  * CORS allows any origin on `GET`/`OPTIONS` (browser-based clients fetch these documents cross-origin).
