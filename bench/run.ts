@@ -23,9 +23,10 @@ import type { MemoryResult } from './memory.js';
 import { HAS_TASKSET, pin, SERVER_FLAGS, startServer, type ServerProcess } from './processes.js';
 import {
   interval,
+  ONE_PROCESS_DEFAULTS,
   PAIRS,
   pairTable,
-  runPair,
+  runPairs,
   runSameProcess,
   SAME_PROCESS_STACKS,
   sameProcessTable,
@@ -65,11 +66,11 @@ const SETTINGS = {
   lazyRequests: 1_000,
   /** Same-process scenario (same-process.ts): slice triplets, requests per slice. */
   /** Per process; 3 processes per adapter (the routes registered in another order in each). */
-  sameProcessSlices: QUICK ? 4 : 20,
-  sameProcessAmount: QUICK ? 1_000 : 4_000,
+  sameProcessSlices: QUICK ? 4 : ONE_PROCESS_DEFAULTS.slices,
+  sameProcessAmount: QUICK ? 1_000 : ONE_PROCESS_DEFAULTS.amount,
   /** The two-route one-process comparisons (same-process.ts `PAIRS`): slice pairs per process, requests per slice. */
-  pairSlices: QUICK ? 3 : 16,
-  pairAmount: QUICK ? 500 : 2_000,
+  pairSlices: QUICK ? 3 : ONE_PROCESS_DEFAULTS.pairSlices,
+  pairAmount: QUICK ? 500 : ONE_PROCESS_DEFAULTS.pairAmount,
   /** Requests each server answers before the first round (the JIT settles). */
   warmup: envNumber('BENCH_WARMUP', QUICK ? 2_000 : 5_000),
   /**
@@ -750,23 +751,16 @@ async function main(): Promise<void> {
   }
   log(`  same-process slices done, ${elapsed()}`);
   // Never-seen and telemetry ratios, inside one process at a time too (same-process.ts PAIRS).
-  const pairs: PairResult[] = [];
-  for (const pair of PAIRS) {
-    pairs.push(
-      await runPair({
-        ...pair,
-        config,
-        ...(pair.key === 'never-seen'
-          ? { mint: (count: number) => mintMany(issuer, 'RS256', count) }
-          : { token: repeated.RS256 }),
-        slices: SETTINGS.pairSlices,
-        amount: SETTINGS.pairAmount,
-        warmup: SETTINGS.warmup,
-        connections: SETTINGS.connections,
-        cpus: SERVER_CPUS,
-      }),
-    );
-  }
+  const pairs = await runPairs(PAIRS, {
+    config,
+    token: repeated.RS256,
+    mint: (count) => mintMany(issuer, 'RS256', count),
+    slices: SETTINGS.pairSlices,
+    amount: SETTINGS.pairAmount,
+    warmup: SETTINGS.warmup,
+    connections: SETTINGS.connections,
+    cpus: SERVER_CPUS,
+  });
   log(`  one-process pairs done, ${elapsed()}`);
 
   const lazy = await runLazyDiscovery(RESOURCE, SETTINGS.lazyRequests, SERVER_CPUS);
@@ -862,7 +856,7 @@ function buildReport(input: {
       targets.push({
         name: `Repeated token, RS256, ${r.adapter}, one process: ≥ ${fmt(minimum, 2)}× ${what}'s throughput`,
         by: 'HTTP, one process',
-        value: `${fmt(median(ratios), 3)}× (CPU per request ÷ ours, median of ${ratios.length} slice triplets, 3 processes)`,
+        value: `${fmt(median(ratios), 3)}× (CPU per request ÷ ours, median of ${ratios.length} slice triplets, ${ONE_PROCESS_DEFAULTS.processes} processes)`,
         pass: median(ratios) >= minimum,
       });
     }
@@ -871,7 +865,7 @@ function buildReport(input: {
     targets.push({
       name: `${r.label}, one process: ≥ ${fmt(r.minimum, 2)}× ${r.base === 'signature-only' ? 'the signature-only guard' : 'telemetry off'}'s throughput`,
       by: 'HTTP, one process',
-      value: `${fmt(median(r.ratios), 3)}× (95 % CI ${interval(r.ratios)}; CPU per request ÷ ours, median of ${r.ratios.length} slice pairs, 3 processes)`,
+      value: `${fmt(median(r.ratios), 3)}× (95 % CI ${interval(r.ratios)}; CPU per request ÷ ours, median of ${r.ratios.length} slice pairs, ${ONE_PROCESS_DEFAULTS.processes} processes)`,
       pass: median(r.ratios) >= r.minimum,
     });
   }
@@ -1038,7 +1032,7 @@ function buildReport(input: {
     '',
     `A server process serving the same handler three times (\`same-process\` stacks), loaded in alternating ` +
       `slices of ${fmt(SETTINGS.sameProcessAmount)} requests (A B C, C B A, B C A, …; the first triplet discarded), ` +
-      `the server's CPU read around each slice; ${fmt(SETTINGS.sameProcessSlices)} triplets from each of 3 processes ` +
+      `the server's CPU read around each slice; ${fmt(SETTINGS.sameProcessSlices)} triplets from each of ${ONE_PROCESS_DEFAULTS.processes} processes ` +
       `per adapter, pooled, each process registering the routes in another order (each route is the one Express ` +
       `tries last in one of them). One process shares its JIT and memory-layout luck and, slices a fraction of a ` +
       `second apart, the machine's slow phases; three keep one process's luck from deciding. ` +
@@ -1054,7 +1048,7 @@ function buildReport(input: {
       `keeps nothing); and McpAuthGuard of two feature modules, each importing its own McpAuthModule ` +
       `(\`isGlobal: false\`) — telemetry off (\`openTelemetry: false, audit: false\`) beside the defaults — in a ` +
       `process without the OpenTelemetry SDK and in one with it (in-memory exporters). Slices of ` +
-      `${fmt(SETTINGS.pairAmount)} requests, ${fmt(SETTINGS.pairSlices)} pairs from each of 3 processes, pooled. ` +
+      `${fmt(SETTINGS.pairAmount)} requests, ${fmt(SETTINGS.pairSlices)} pairs from each of ${ONE_PROCESS_DEFAULTS.processes} processes, pooled. ` +
       `The 95 % interval of the median is distribution-free (order statistics): a target inside it is within what ` +
       `this machine can tell apart.`,
     '',

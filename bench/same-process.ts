@@ -30,10 +30,22 @@ import { mintMany, mintOne } from './tokens.js';
  * McpAuthGuard, each slice a fresh pool of tokens) and the telemetry ratios (two feature modules, each with its own
  * McpAuthModule: telemetry off beside the default, without and with the OpenTelemetry SDK): {@link PAIRS}.
  *
- * Usage: node dist-scripts/bench/same-process.js [--slices=20] [--processes=3] [--amount=3000] [--alg=RS256]
+ * Usage: node dist-scripts/bench/same-process.js [--slices=20] [--processes=3] [--amount=4000] [--alg=RS256]
  *          [--adapter=express|fastify|both] [--pairs | --pairs-only] [--pair-keys=never-seen,telemetry,telemetry-sdk]
- *          [--pair-slices=12] [--pair-amount=2000]
+ *          [--pair-slices=16] [--pair-amount=2000]
  */
+/** The defaults of `npm run bench` (run.ts, outside BENCH_QUICK) and of this script alone. */
+export const ONE_PROCESS_DEFAULTS = {
+  /** Server processes per comparison, one after another, their slices pooled. */
+  processes: 3,
+  /** Triplets of slices per process, and requests per slice. */
+  slices: 20,
+  amount: 4_000,
+  /** Pairs of slices per process (`PAIRS`), and requests per slice. */
+  pairSlices: 16,
+  pairAmount: 2_000,
+} as const;
+
 export const SAME_PROCESS_STACKS: Record<'Express' | 'Fastify', StackName> = {
   Express: 'same-process',
   Fastify: 'fastify-same-process',
@@ -131,7 +143,7 @@ export interface PairOptions extends Omit<SameProcessOptions, 'token' | 'adapter
 }
 
 /** Ours against the other route of a two-route one-process stack. */
-export async function runPair(options: PairOptions): Promise<PairResult> {
+async function runPair(options: PairOptions): Promise<PairResult> {
   const base = Object.keys(options.routes).find((route) => route !== 'mcp-auth')!;
   const slices = await pooledSlices(options, options.routes, async (slices) => {
     if (!options.mint) return { token: options.token };
@@ -152,6 +164,27 @@ export async function runPair(options: PairOptions): Promise<PairResult> {
   };
 }
 
+/**
+ * Each of `pairs` in turn (`PAIRS`, or some of them): the never-seen comparison with tokens from `mint`, the others
+ * with the repeated `token`.
+ */
+export async function runPairs(
+  pairs: readonly (typeof PAIRS)[number][],
+  options: Omit<PairOptions, 'label' | 'minimum' | 'routes' | 'stack' | 'token' | 'mint'> & {
+    token: string;
+    mint: (count: number) => Promise<string[]>;
+  },
+): Promise<PairResult[]> {
+  const { token, mint, ...common } = options;
+  const results: PairResult[] = [];
+  for (const pair of pairs) {
+    results.push(
+      await runPair({ ...common, ...pair, ...(pair.key === 'never-seen' ? { mint } : { token }) }),
+    );
+  }
+  return results;
+}
+
 /** What a process's requests carry: one token, or a pool of never-seen tokens per slice (`-1`: the warm-up's). */
 type Credentials = { token?: string; tokens?: (slice: number) => readonly string[] };
 
@@ -166,7 +199,7 @@ async function pooledSlices<R extends string>(
 ): Promise<Array<Record<R, MeasuredRound>>> {
   const names = Object.keys(routes) as R[];
   const slices: Array<Record<R, MeasuredRound>> = [];
-  for (let p = 0; p < (options.processes ?? 3); p++) {
+  for (let p = 0; p < (options.processes ?? ONE_PROCESS_DEFAULTS.processes); p++) {
     const config = { ...options.config, routeRotation: p % names.length };
     slices.push(...(await sliceRounds({ ...options, config }, routes, await credentials(options.slices))));
   }
@@ -324,50 +357,43 @@ async function main(): Promise<void> {
   const token = await mintOne(issuer, alg);
   if (HAS_TASKSET) pin(process.pid, '0');
   const config = { resource, issuer: issuer.issuer, jwksUri: issuer.jwksUri, algorithms: [alg] };
+  const shared = {
+    config,
+    processes: Number(option('processes', String(ONE_PROCESS_DEFAULTS.processes))),
+    warmup: Number(option('warmup', '5000')),
+    connections: 32,
+    cpus: HAS_TASKSET ? '1' : undefined,
+  };
   const results: SameProcessResult[] = [];
   for (const [name, stack] of Object.entries(SAME_PROCESS_STACKS)) {
     if ((adapter !== 'both' && adapter !== name.toLowerCase()) || args.includes('--pairs-only')) continue;
     results.push(
       await runSameProcess({
+        ...shared,
         stack,
         adapter: name,
-        config,
         token,
-        slices: Number(option('slices', '20')),
-        processes: Number(option('processes', '3')),
-        amount: Number(option('amount', '3000')),
-        warmup: Number(option('warmup', '5000')),
-        connections: 32,
-        cpus: HAS_TASKSET ? '1' : undefined,
+        slices: Number(option('slices', String(ONE_PROCESS_DEFAULTS.slices))),
+        amount: Number(option('amount', String(ONE_PROCESS_DEFAULTS.amount))),
       }),
     );
   }
-  const pairs: PairResult[] = [];
-  const keys = args
-    .find((a) => a.startsWith('--pair-keys='))
-    ?.split('=')[1]
-    ?.split(',');
-  if (args.includes('--pairs') || args.includes('--pairs-only')) {
-    for (const pair of PAIRS) {
-      if (adapter !== 'both' && !pair.label.toLowerCase().startsWith(adapter)) continue;
-      if (keys && !keys.includes(pair.key)) continue;
-      pairs.push(
-        await runPair({
-          ...pair,
-          config,
-          ...(pair.key === 'never-seen'
-            ? { mint: (count: number) => mintMany(issuer, alg, count) }
-            : { token }),
-          slices: Number(option('pair-slices', '12')),
-          processes: Number(option('processes', '3')),
-          amount: Number(option('pair-amount', '2000')),
-          warmup: Number(option('warmup', '5000')),
-          connections: 32,
-          cpus: HAS_TASKSET ? '1' : undefined,
-        }),
-      );
-    }
-  }
+  const keys = option('pair-keys', '').split(',').filter(Boolean);
+  const chosen = PAIRS.filter(
+    (pair) =>
+      (adapter === 'both' || pair.label.toLowerCase().startsWith(adapter)) &&
+      (keys.length === 0 || keys.includes(pair.key)),
+  );
+  const pairs =
+    args.includes('--pairs') || args.includes('--pairs-only')
+      ? await runPairs(chosen, {
+          ...shared,
+          token,
+          mint: (count) => mintMany(issuer, alg, count),
+          slices: Number(option('pair-slices', String(ONE_PROCESS_DEFAULTS.pairSlices))),
+          amount: Number(option('pair-amount', String(ONE_PROCESS_DEFAULTS.pairAmount))),
+        })
+      : [];
   await issuer.close();
   console.log(`Node ${process.version}, ${alg}, repeated token\n`);
   if (results.length) console.log(sameProcessTable(results));

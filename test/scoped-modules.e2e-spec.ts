@@ -7,7 +7,7 @@
 import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { McpAuthGuard, McpAuthModule, RequireScopes } from '../lib/index.js';
+import { McpAuthGuard, McpAuthModule, RequireScopes, type McpAuthModuleOptions } from '../lib/index.js';
 import { startLocalIssuer, type LocalIssuer } from '../lib/testing/index.js';
 import { ADAPTERS, createApp } from './support/adapters.js';
 import { installOpenTelemetry, valueOf, type InstalledOpenTelemetry } from './support/otel.js';
@@ -36,6 +36,10 @@ class ObservedController {
   }
 }
 
+/** A McpAuthModule scoped to the feature module that imports it, trusting `issuer`. */
+const scoped = (issuer: LocalIssuer, options: Omit<McpAuthModuleOptions, 'authorizationServers'>) =>
+  McpAuthModule.forRoot({ ...options, authorizationServers: [issuer.authorizationServer], isGlobal: false });
+
 describe.each(ADAPTERS)('two scoped McpAuthModules in one app on %s', (adapter) => {
   let issuer: LocalIssuer;
   let otel: InstalledOpenTelemetry;
@@ -47,14 +51,13 @@ describe.each(ADAPTERS)('two scoped McpAuthModules in one app on %s', (adapter) 
   beforeAll(async () => {
     issuer = await startLocalIssuer();
     otel = installOpenTelemetry();
-    const common = { authorizationServers: [issuer.authorizationServer], isGlobal: false as const };
     @Module({
-      imports: [McpAuthModule.forRoot({ ...common, resource: QUIET, openTelemetry: false, audit: false })],
+      imports: [scoped(issuer, { resource: QUIET, openTelemetry: false, audit: false })],
       controllers: [QuietController],
     })
     class QuietFeature {}
     @Module({
-      imports: [McpAuthModule.forRoot({ ...common, resource: OBSERVED })],
+      imports: [scoped(issuer, { resource: OBSERVED })],
       controllers: [ObservedController],
     })
     class ObservedFeature {}
@@ -121,14 +124,10 @@ describe('McpAuthModules of one app that would serve one metadata path', () => {
   });
 
   const boot = async (second: { scopesSupported?: string[] }) => {
-    const common = { authorizationServers: [issuer.authorizationServer], isGlobal: false as const };
-    @Module({
-      imports: [McpAuthModule.forRoot({ ...common, resource: QUIET })],
-      controllers: [QuietController],
-    })
+    @Module({ imports: [scoped(issuer, { resource: QUIET })], controllers: [QuietController] })
     class First {}
     @Module({
-      imports: [McpAuthModule.forRoot({ ...common, resource: QUIET, ...second })],
+      imports: [scoped(issuer, { resource: QUIET, ...second })],
       controllers: [ObservedController],
     })
     class Second {}
