@@ -47,7 +47,7 @@ function prepare(key: CryptoKey, alg: string): Prepared {
  */
 export function verifyJwsSignature(
   alg: string,
-  signingInput: string,
+  signingInput: Buffer,
   signature: Buffer,
   key: CryptoKey,
 ): boolean {
@@ -56,5 +56,5 @@ export function verifyJwsSignature(
   let input = byAlg.get(alg);
   if (input === undefined && !byAlg.has(alg)) byAlg.set(alg, (input = prepare(key, alg)));
   if (!input) return false;
-  return verify(jwsAlgorithm(alg)!.hash, Buffer.from(signingInput), input, signature);
+  return verify(jwsAlgorithm(alg)!.hash, signingInput, input, signature);
 }
