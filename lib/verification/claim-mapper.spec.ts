@@ -42,6 +42,15 @@ describe('ClaimMapper', () => {
     expect(mapper.scopes({ scp: ['a', 'd'], scopes: ['a', 'e'] })).toEqual(['a', 'd', 'e']);
   });
 
+  it('deduplicates scopes keeping first occurrences in order, within a claim and across claims, few or many', () => {
+    expect(mapper.scopes({ scope: 'b a b c a' })).toEqual(['b', 'a', 'c']);
+    expect(mapper.scopes({ scope: 'x y', scp: 'y z x', scopes: ['z', 'w'] })).toEqual(['x', 'y', 'z', 'w']);
+    const many = Array.from({ length: 40 }, (_, i) => `s${i % 25}`);
+    expect(mapper.scopes({ scope: many.join(' ') })).toEqual(Array.from({ length: 25 }, (_, i) => `s${i}`));
+    expect(mapper.scopes({ scope: 'only' })).toEqual(['only']);
+    expect(mapper.scopes({})).toEqual([]);
+  });
+
   it('grants roles or permissions claims as scopes when configured (Auth0 permissions, Entra roles)', () => {
     const m = new ClaimMapper({ scopesFromClaims: ['permissions', 'roles'] });
     expect(m.scopes({ scope: 'openid', permissions: ['read:todos'], roles: ['Todo.Admin'] })).toEqual([

@@ -17,16 +17,28 @@ function optionalString(claims: Claims, name: string): string | undefined {
 }
 
 /** A claim as a list of strings: a space-separated string or an array of strings (`scope` must be a string). */
-function stringList(claims: Claims, name: string, into: Set<string>): void {
+function stringList(claims: Claims, name: string, into: string[]): void {
   const value = claims[name];
   if (value === undefined) return;
   if (typeof value === 'string') {
-    for (const part of value.split(' ')) if (part) into.add(part);
+    for (const part of value.split(' ')) if (part) into.push(part);
   } else if (name !== 'scope' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-    for (const v of value) if (v) into.add(v);
+    for (const v of value) if (v) into.push(v);
   } else {
     throw invalid(name, name === 'scope' ? 'a space-separated string' : 'a string or an array of strings');
   }
+}
+
+/** Below this many, duplicates are found by scanning (no Set to build: a token has a few scopes). */
+const SCAN_LIMIT = 16;
+
+/** `values` without repeats, first occurrences in order — `values` itself when it has none. */
+function unique(values: string[]): string[] {
+  if (values.length > SCAN_LIMIT) return [...new Set(values)];
+  for (let i = 1; i < values.length; i++) {
+    if (values.lastIndexOf(values[i], i - 1) >= 0) return values.filter((v, j) => values.indexOf(v) === j);
+  }
+  return values;
 }
 
 /**
@@ -48,11 +60,11 @@ export class ClaimMapper {
     this.scopeClaims = [...this.options.scopes, ...this.options.scopesFromClaims];
   }
 
-  /** Granted scopes, deduplicated. */
+  /** Granted scopes, deduplicated (first occurrence kept, in claim order). */
   scopes(claims: Claims): string[] {
-    const out = new Set<string>();
+    const out: string[] = [];
     for (const name of this.scopeClaims) stringList(claims, name, out);
-    return [...out];
+    return unique(out);
   }
 
   /** The values of `claim` (default `aud`) as an array, for the audience rule (RFC 9068 §4). */

@@ -21,6 +21,12 @@ type KeyGetter = ReturnType<typeof createLocalJWKSet>;
 /** Remembered key selections at most (a key set has a handful of keys; bounded against kid storms). */
 const MAX_SELECTED_KEYS = 64;
 
+/** A key jose selected, and the key set version it was selected from. */
+interface SelectedKey {
+  readonly version: number;
+  readonly key: Awaited<ReturnType<KeyGetter>>;
+}
+
 /** jose's refusal of a published private key: raised by one key at import, not by the set (not a provider fault). */
 const PRIVATE_KEY_REFUSAL = 'JSON Web Key Set members must be public keys';
 
@@ -94,8 +100,14 @@ export class IssuerKeySet {
     this.getKey = (header, token) => this.selected(header, token);
   }
 
-  /** Keys jose selected and imported, per alg and kid, for the key set version they came from. */
-  private readonly selectedKeys = new Map<string, { version: number; key: Awaited<ReturnType<KeyGetter>> }>();
+  /**
+   * Keys jose selected and imported, by `alg` then `kid`, for the key set version they came from. Two maps rather
+   * than one keyed by a string of both: the header's `alg` and `kid` are the same strings token after token (a
+   * header is decoded once per segment, `jws-compact.ts`), whose hashes V8 keeps, while a joined key would be a new
+   * string to hash for every new token.
+   */
+  private readonly selectedKeys = new Map<string, Map<string, SelectedKey>>();
+  private selectedCount = 0;
 
   /**
    * jose's selection (kid, alg, use, key type) is remembered per `alg` and `kid` while the key set neither changed
@@ -112,9 +124,15 @@ export class IssuerKeySet {
       this.reportUnusable(header, error);
       throw new errors.JWKSNoMatchingKey('The key this token names cannot be used');
     }
-    if (this.version !== 0 && typeof header.kid === 'string') {
-      if (this.selectedKeys.size >= MAX_SELECTED_KEYS) this.selectedKeys.clear();
-      this.selectedKeys.set(`${header.alg}\n${header.kid}`, { version: this.version, key });
+    if (this.version !== 0 && typeof header.kid === 'string' && typeof header.alg === 'string') {
+      if (this.selectedCount >= MAX_SELECTED_KEYS) {
+        this.selectedKeys.clear();
+        this.selectedCount = 0;
+      }
+      let byKid = this.selectedKeys.get(header.alg);
+      if (!byKid) this.selectedKeys.set(header.alg, (byKid = new Map()));
+      if (!byKid.has(header.kid)) this.selectedCount++;
+      byKid.set(header.kid, { version: this.version, key });
     }
     return key;
   }
@@ -124,8 +142,8 @@ export class IssuerKeySet {
    * key set and no refresh is due; `undefined` when `getKey` has work to do (selection, fetch, outage handling).
    */
   knownKey(header: JWSHeaderParameters): Awaited<ReturnType<KeyGetter>> | undefined {
-    if (typeof header.kid !== 'string') return undefined;
-    const known = this.selectedKeys.get(`${header.alg}\n${header.kid}`);
+    if (typeof header.kid !== 'string' || typeof header.alg !== 'string') return undefined;
+    const known = this.selectedKeys.get(header.alg)?.get(header.kid);
     return known && known.version === this.version && this.fresh ? known.key : undefined;
   }
 
