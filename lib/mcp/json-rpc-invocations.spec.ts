@@ -73,6 +73,24 @@ describe('headerMismatch', () => {
     expect(headerMismatch(call, { 'mcp-method': ['tools/call', 'tools/call'] })).toMatch(/Mcp-Method/);
   });
 
+  it('R44: an Mcp-Name in base64 is read only from its canonical spelling and well-formed UTF-8', () => {
+    const call = message('tools/call', { name: 'get-todo' });
+    const canonical = Buffer.from('get-todo').toString('base64'); // Z2V0LXRvZG8= (two unused bits before '=')
+    expect(headerMismatch(call, { 'mcp-name': `=?base64?${canonical}?=` })).toBeUndefined();
+    const unusedBitsSet = `${canonical.slice(0, -2)}9=`; // '8' → '9': the same bytes to a lenient decoder
+    expect(Buffer.from(unusedBitsSet, 'base64').toString()).toBe('get-todo');
+    for (const spelled of [
+      unusedBitsSet,
+      canonical.slice(0, -1),
+      ` ${canonical}`,
+      canonical.replace('LX', 'L X'),
+    ]) {
+      expect(headerMismatch(call, { 'mcp-name': `=?base64?${spelled}?=` })).toMatch(/invalid base64/);
+    }
+    const notUtf8 = Buffer.from([0x67, 0xff, 0x74]).toString('base64');
+    expect(headerMismatch(call, { 'mcp-name': `=?base64?${notUtf8}?=` })).toMatch(/invalid base64/);
+  });
+
   it('Mcp-Name on a method without a name is not compared (as the SDK does)', () => {
     expect(headerMismatch(message('tools/list'), { 'mcp-name': 'anything' })).toBeUndefined();
   });

@@ -1,3 +1,5 @@
+import { canonicalBytes, utf8Text } from '../core/strict-encoding.js';
+
 /** What a JSON-RPC message invokes: a tool or prompt by name, a resource by URI. */
 export type McpCallTarget =
   | { readonly kind: 'tool' | 'prompt'; readonly name: string }
@@ -45,18 +47,11 @@ const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
   'tasks/cancel': 'taskId',
 };
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /** A header value as sent: `=?base64?…?=` carries canonical base64 of UTF-8 text; `undefined` when it is invalid. */
 function decodeHeaderValue(value: string): string | undefined {
   if (!(value.startsWith('=?base64?') && value.endsWith('?='))) return value;
-  const encoded = value.slice(9, -2);
-  if (!BASE64.test(encoded)) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(encoded, 'base64'));
-  } catch {
-    return undefined;
-  }
+  const bytes = canonicalBytes(value.slice(9, -2), 'base64');
+  return bytes && utf8Text(bytes);
 }
 
 const header = (value: string | string[] | undefined) =>

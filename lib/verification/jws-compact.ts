@@ -1,5 +1,6 @@
 import type { JWSHeaderParameters, JWTPayload } from 'jose';
 import { McpAuthError } from '../core/mcp-auth.error.js';
+import { canonicalBytes, utf8Text } from '../core/strict-encoding.js';
 import { tailIndex } from '../core/tail-index.js';
 
 /** A JWT in JWS compact serialization (RFC 7515 §7.1), decoded — nothing of it verified yet. */
@@ -17,28 +18,21 @@ const notJws = () =>
   new McpAuthError('ERR_TOKEN_MALFORMED', 'The token is not a signed JWT (JWS compact serialization)');
 const notJwt = () => new McpAuthError('ERR_TOKEN_MALFORMED', 'The token is not a well-formed JWT');
 
-/**
- * A segment's bytes when it is canonical, unpadded base64url — the one spelling RFC 7515 §2 defines — else
- * `undefined`. Canonical means that encoding the decoded bytes gives the segment back, character for character:
- * one comparison that refuses every other spelling a decoder forgives (padding, whitespace, the `+` `/` alphabet,
- * unused low bits set, an impossible length, characters outside the alphabet), so a token has one spelling only.
- * Empty segments are refused.
- */
+/** A segment's bytes when it is canonical, unpadded base64url (RFC 7515 §2) and not empty, else `undefined`. */
 function canonicalBase64url(segment: string): Buffer | undefined {
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.length > 0 && bytes.toString('base64url') === segment ? bytes : undefined;
+  const bytes = canonicalBytes(segment, 'base64url');
+  return bytes && bytes.length > 0 ? bytes : undefined;
 }
-
-/** UTF-8 that refuses malformed bytes instead of replacing them (a leading BOM is dropped, RFC 8259 §8.1). */
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A segment's bytes as a JSON object, or `undefined`: they must be UTF-8 (RFC 7515 §4, RFC 7519 §7.2) — a lenient
  * decoder would turn malformed bytes into U+FFFD and accept them.
  */
 function jsonObject(bytes: Buffer): Record<string, unknown> | undefined {
+  const text = utf8Text(bytes);
+  if (text === undefined) return undefined;
   try {
-    const value: unknown = JSON.parse(UTF8.decode(bytes));
+    const value: unknown = JSON.parse(text);
     return value && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
