@@ -69,6 +69,8 @@ export interface SameProcessResult {
   rpsVsFloor: number[];
   /** Heap bytes per request, median, per route. */
   bytes: Record<Route, number>;
+  /** Per server process, in the order they ran: ours' median CPU µs per request minus the no-op guard's. */
+  perProcess: number[];
 }
 
 export interface SameProcessOptions {
@@ -91,7 +93,8 @@ export interface SameProcessOptions {
 }
 
 export async function runSameProcess(options: SameProcessOptions): Promise<SameProcessResult> {
-  const slices = await pooledSlices(options, SAME_PROCESS_ROUTES, () => ({ token: options.token }));
+  const processes = await slicesPerProcess(options, SAME_PROCESS_ROUTES, () => ({ token: options.token }));
+  const slices = processes.flat();
   const per = (f: (t: Record<Route, MeasuredRound>) => number) => slices.map(f);
   const byRoute = (f: (r: MeasuredRound) => number) =>
     Object.fromEntries(ROUTES.map((route) => [route, median(per((t) => f(t[route])))])) as Record<
@@ -108,7 +111,22 @@ export async function runSameProcess(options: SameProcessOptions): Promise<SameP
     vsFloor: per((t) => t.floor.cpu / t['mcp-auth'].cpu),
     rpsVsNoop: per((t) => t['mcp-auth'].rps / t['floor-guard'].rps),
     rpsVsFloor: per((t) => t['mcp-auth'].rps / t.floor.rps),
+    perProcess: processDifferences(processes, 'floor-guard'),
   };
+}
+
+/**
+ * Per server process: the median CPU µs per request of ours minus that of `base`. The machine's slow phases (a
+ * minute or more) show here as whole processes whose difference is several times the others' — which the pooled
+ * median of the ratios does not tell apart from a cost of ours.
+ */
+function processDifferences<R extends string>(
+  processes: ReadonlyArray<ReadonlyArray<Record<R | 'mcp-auth', MeasuredRound>>>,
+  base: R,
+): number[] {
+  return processes.map(
+    (slices) => median(slices.map((t) => t['mcp-auth'].cpu)) - median(slices.map((t) => t[base].cpu)),
+  );
 }
 
 /** Ours against one other route of the same process: issue 14's never-seen ratio, issue 17's telemetry ratios. */
@@ -126,6 +144,8 @@ export interface PairResult {
   ratios: number[];
   /** Per pair of slices, measured req/s of ours ÷ the other's. */
   rpsRatios: number[];
+  /** Per server process: ours' median CPU µs per request minus the other route's. */
+  perProcess: number[];
 }
 
 export interface PairOptions extends Omit<SameProcessOptions, 'token' | 'adapter'> {
@@ -145,7 +165,7 @@ export interface PairOptions extends Omit<SameProcessOptions, 'token' | 'adapter
 /** Ours against the other route of a two-route one-process stack. */
 async function runPair(options: PairOptions): Promise<PairResult> {
   const base = Object.keys(options.routes).find((route) => route !== 'mcp-auth')!;
-  const slices = await pooledSlices(options, options.routes, async (slices) => {
+  const processes = await slicesPerProcess(options, options.routes, async (slices) => {
     if (!options.mint) return { token: options.token };
     // Each slice may send a few requests more than `amount` (those in flight when it ends).
     const size = options.amount + 4 * options.connections;
@@ -153,6 +173,7 @@ async function runPair(options: PairOptions): Promise<PairResult> {
     const warmup = all.slice(size * (slices + 1));
     return { tokens: (k) => (k < 0 ? warmup : all.slice(k * size, (k + 1) * size)) };
   });
+  const slices = processes.flat();
   return {
     label: options.label,
     base,
@@ -161,6 +182,7 @@ async function runPair(options: PairOptions): Promise<PairResult> {
     cpu: { base: median(slices.map((t) => t[base].cpu)), ours: median(slices.map((t) => t['mcp-auth'].cpu)) },
     ratios: slices.map((t) => t[base].cpu / t['mcp-auth'].cpu),
     rpsRatios: slices.map((t) => t['mcp-auth'].rps / t[base].rps),
+    perProcess: processDifferences(processes, base),
   };
 }
 
@@ -190,21 +212,25 @@ type Credentials = { token?: string; tokens?: (slice: number) => readonly string
 
 /**
  * `processes` server processes of `stack` one after another, process p registering the routes rotated by p places;
- * the slices of all of them, pooled.
+ * the slices of each (pooled by the callers).
  */
-async function pooledSlices<R extends string>(
+async function slicesPerProcess<R extends string>(
   options: Omit<SameProcessOptions, 'token' | 'adapter'>,
   routes: Readonly<Record<R, string>>,
   credentials: (slices: number) => Credentials | Promise<Credentials>,
-): Promise<Array<Record<R, MeasuredRound>>> {
+): Promise<Array<Array<Record<R, MeasuredRound>>>> {
   const names = Object.keys(routes) as R[];
-  const slices: Array<Record<R, MeasuredRound>> = [];
+  const processes: Array<Array<Record<R, MeasuredRound>>> = [];
   for (let p = 0; p < (options.processes ?? ONE_PROCESS_DEFAULTS.processes); p++) {
     const config = { ...options.config, routeRotation: p % names.length };
-    slices.push(...(await sliceRounds({ ...options, config }, routes, await credentials(options.slices))));
+    processes.push(await sliceRounds({ ...options, config }, routes, await credentials(options.slices)));
   }
-  return slices;
+  return processes;
 }
+
+/** Signed µs, one decimal, comma-separated. */
+const signed = (values: readonly number[]) =>
+  values.map((v) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v), 1)}`).join(', ');
 
 /**
  * One server process: warm-up, then `slices` rounds of one slice per route (A B C, C B A, B C A, …) after a
@@ -271,6 +297,7 @@ export function sameProcessTable(results: readonly SameProcessResult[]): string 
       'measured req/s ÷ no-op guard · ÷ no auth',
       'heap B/req: no-op guard · ours',
       'slice triplets',
+      'per process: ours − no-op guard, CPU µs/req',
     ],
     ...results.map((r) => [
       r.adapter,
@@ -280,6 +307,7 @@ export function sameProcessTable(results: readonly SameProcessResult[]): string 
       `${fmt(median(r.rpsVsNoop), 2)} · ${fmt(median(r.rpsVsFloor), 2)}`,
       `${fmt(r.bytes['floor-guard'])} · ${fmt(r.bytes['mcp-auth'])}`,
       String(r.slices),
+      signed(r.perProcess),
     ]),
   ];
   return table(rows, ['l']);
@@ -333,6 +361,7 @@ export function pairTable(results: readonly PairResult[]): string {
       'ours ÷ that route (CPU⁻¹): median (95 % CI; quartiles)',
       'measured req/s ÷ that route',
       'slice pairs',
+      'per process: ours − that route, CPU µs/req',
     ],
     ...results.map((r) => [
       r.label,
@@ -341,6 +370,7 @@ export function pairTable(results: readonly PairResult[]): string {
       `${fmt(median(r.ratios), 3)} (${interval(r.ratios)}; ${quartiles(r.ratios)})`,
       fmt(median(r.rpsRatios), 2),
       String(r.slices),
+      signed(r.perProcess),
     ]),
   ];
   return table(rows, ['l', 'l']);
